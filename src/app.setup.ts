@@ -1,0 +1,63 @@
+import fastifyCookie from '@fastify/cookie';
+import { ConfigService } from '@nestjs/config';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppConfig } from './config/app.config';
+import { setupSwagger } from './swagger';
+
+/** Nest must not add its own body parsers: configureBodyParsing installs the contract's. */
+export const NEST_APP_OPTIONS = { bodyParser: false } as const;
+
+/** Fastify options: the contract's 100 KiB body limit and the client-IP trust setting. */
+export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy === false ? false : config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+}
+
+function unsupportedMediaType() {
+  return Object.assign(new Error('Unsupported Media Type'), {
+    statusCode: 415,
+    code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+  });
+}
+
+/**
+ * Body parsing: JSON only (an empty body needs no content type and parses as no body), and
+ * everything else non-empty is 415. Prototype-poisoning keys are refused by Fastify's parser.
+ */
+function configureBodyParsing(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(request as FastifyRequest, body as string, done);
+  });
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    done(unsupportedMediaType(), undefined);
+  });
+}
+
+/**
+ * Everything main.ts and the e2e tests share, so tests exercise the production pipeline:
+ * prefix, body parsing, cookies, CORS, Swagger, shutdown hooks.
+ */
+export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+  const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  configureBodyParsing(fastify);
+  await app.register(fastifyCookie as any);
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, credentials: true });
+  }
+  app.setGlobalPrefix('api');
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.init();
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,92 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { AppException, ErrorCode } from '../common/errors';
+import { authConfig } from '../config/auth.config';
+import { User } from '../users/entities/user.entity';
+import { Role } from '../users/enums/role.enum';
+import { UsersService } from '../users/users.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { RegisterDto } from './dto/register.dto';
+import { PasswordHasher } from './password/password-hasher.service';
+import { TokenService } from './token.service';
+import { AuthUser, RequestMeta } from './types/auth-user';
+import { TokenPair } from './types/token-pair';
+
+/** Registration, login and password changes; token mechanics live in TokenService. */
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async register(dto: RegisterDto, meta: RequestMeta): Promise<TokenPair> {
+    if (await this.users.findByEmail(dto.email)) {
+      throw new AppException(ErrorCode.EmailTaken, 'Email is already registered');
+    }
+    const user = await this.users.create({
+      email: dto.email,
+      passwordHash: await this.hasher.hash(dto.password),
+      name: dto.name ?? null,
+    });
+    return this.tokens.startSession(user, meta);
+  }
+
+  /**
+   * One bcrypt comparison per attempt, also for an unknown email (against a dummy hash), so
+   * the answer and its timing do not tell which emails exist.
+   */
+  async validateCredentials(email: string, password: string): Promise<User> {
+    const user = await this.users.findByEmail(email);
+    const matches = user
+      ? await this.hasher.compare(password, user.passwordHash)
+      : await this.hasher.compareWithDummy(password);
+    if (!user || !matches) {
+      throw new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password');
+    }
+    if (user.disabled) throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      return this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
+    }
+    return user;
+  }
+
+  login(user: User, meta: RequestMeta): Promise<TokenPair> {
+    return this.tokens.startSession(user, meta);
+  }
+
+  /** Ends every session of the user, the caller's included, and starts a new one. */
+  async changePassword(caller: AuthUser, dto: ChangePasswordDto, meta: RequestMeta) {
+    const user = await this.users.findOne(caller.id);
+    if (!(await this.hasher.compare(dto.currentPassword, user.passwordHash))) {
+      throw new AppException(ErrorCode.InvalidCurrentPassword, 'Current password is wrong');
+    }
+    const updated = await this.users.update(user.id, {
+      passwordHash: await this.hasher.hash(dto.newPassword),
+    });
+    await this.tokens.endAllSessions(user.id, 'password_change');
+    return this.tokens.startSession(updated, meta);
+  }
+
+  /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when that account is missing. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { adminEmail, adminPassword } = this.config;
+    if (!adminEmail || !adminPassword || (await this.users.findByEmail(adminEmail))) return;
+    try {
+      await this.users.create({
+        email: adminEmail,
+        passwordHash: await this.hasher.hash(adminPassword),
+        name: 'Administrator',
+        roles: [Role.User, Role.Admin],
+      });
+      this.logger.log(`created admin account ${adminEmail}`);
+    } catch (error) {
+      // Another instance starting at the same moment created it first.
+      if (!(error instanceof AppException && error.code === ErrorCode.EmailTaken)) throw error;
+    }
+  }
+}

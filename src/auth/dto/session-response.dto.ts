@@ -1,0 +1,37 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Session } from '../entities/session.entity';
+
+export class SessionResponseDto {
+  @ApiProperty({ format: 'uuid', description: 'The sid claim of this session\'s access tokens' })
+  id: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  lastUsedAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'Absolute end of the session' })
+  expiresAt: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  userAgent: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  ip: string | null;
+
+  @ApiProperty({ description: 'True for the session of the access token making the call' })
+  current: boolean;
+
+  static from(session: Session, currentSid: string): SessionResponseDto {
+    return {
+      id: session.id,
+      createdAt: session.createdAt.toISOString(),
+      lastUsedAt: session.lastUsedAt.toISOString(),
+      expiresAt: session.expiresAt.toISOString(),
+      userAgent: session.userAgent,
+      ip: session.ip,
+      current: session.id === currentSid,
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { User } from '../../users/entities/user.entity';
+
+/** Why a session ended; kept for audits and to answer the right error code. */
+export type SessionEndReason =
+  | 'logout'
+  | 'logout_all'
+  | 'deleted'
+  | 'password_change'
+  | 'reuse_detected'
+  | 'admin'
+  | 'user_disabled';
+
+/**
+ * One login: the chain of refresh tokens it starts. Its id is the `sid` claim of every access
+ * token issued in it, so checking an access token is one primary-key lookup.
+ */
+@Entity('sessions')
+export class Session {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index('idx_sessions_user_id')
+  @Column({ name: 'user_id', type: 'varchar', length: 36 })
+  userId: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user: User;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'last_used_at', type: 'datetime', precision: 3 })
+  lastUsedAt: Date;
+
+  /** Absolute end: login + SESSION_MAX_TTL. No refresh token of the session outlives it. */
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
+  expiresAt: Date;
+
+  @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })
+  revokedReason: SessionEndReason | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 255, nullable: true })
+  userAgent: string | null;
+
+  @Column({ type: 'varchar', length: 45, nullable: true })
+  ip: string | null;
+}

@@ -1,0 +1,23 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
+import { validationException, VALIDATION_OPTIONS } from '../../common/pipes/validation';
+import { LoginDto } from '../dto/login.dto';
+
+/**
+ * Guards run before pipes, so the login body is validated here (types, lengths, unknown
+ * fields) before Passport sees it: a non-string password must be a 400, never a 500.
+ */
+@Injectable()
+export class LocalAuthGuard extends AuthGuard('local') {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const dto = plainToInstance(LoginDto, request.body ?? {});
+    const errors = await validate(dto, VALIDATION_OPTIONS);
+    if (errors.length > 0) throw validationException(errors);
+    request.body = dto;
+    return (await super.canActivate(context)) as boolean;
+  }
+}

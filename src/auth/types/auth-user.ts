@@ -1,0 +1,22 @@
+import { Role } from '../../users/enums/role.enum';
+
+/** What the access-token guard attaches to `request.user` (fresh from the database). */
+export interface AuthUser {
+  id: string;
+  email: string;
+  roles: Role[];
+  sessionId: string;
+}
+
+/** A refresh token whose signature, typ, iss and aud checked out; not yet looked up. */
+export interface PresentedRefreshToken {
+  token: string;
+  jti: string;
+  sid: string;
+  sub: string;
+}
+
+export interface RequestMeta {
+  userAgent: string | null;
+  ip: string | null;
+}

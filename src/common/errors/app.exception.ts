@@ -1,0 +1,22 @@
+import { HttpException } from '@nestjs/common';
+import { ERROR_STATUS, ErrorCode } from './error-code.enum';
+
+/**
+ * The one exception services throw: a contract `code`, a human message, and the status that
+ * goes with the code. `bearerChallenge` marks a 401 raised while checking an access token, so
+ * the filter adds `WWW-Authenticate: Bearer` (RFC 6750).
+ */
+export class AppException extends HttpException {
+  constructor(
+    readonly code: ErrorCode,
+    message: string | string[],
+    status: number = ERROR_STATUS[code],
+    readonly bearerChallenge = false,
+  ) {
+    super({ code, message }, status);
+  }
+
+  get details(): string | string[] {
+    return (this.getResponse() as { message: string | string[] }).message;
+  }
+}

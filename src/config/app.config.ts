@@ -1,0 +1,41 @@
+import { registerAs } from '@nestjs/config';
+import { ConfigError } from './config-error';
+import { isProduction, RawEnv, readEnum, readInt, readOptional, readTrustProxy } from './env';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AppConfig {
+  production: boolean;
+  port: number;
+  logLevel: LogLevel;
+  trustProxy: number | string[] | false;
+  corsOrigins: string[];
+  /** Largest accepted request body, in bytes (contract: 100 KiB). */
+  bodyLimit: number;
+  /** How long SIGTERM waits for in-flight requests, in milliseconds. */
+  shutdownTimeoutMs: number;
+}
+
+export function loadAppConfig(env: RawEnv): AppConfig {
+  const corsOrigins = (readOptional(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com`);
+    }
+  }
+  return {
+    production: isProduction(env),
+    port: readInt(env, 'PORT', 3000, 0, 65535),
+    logLevel: readEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    trustProxy: readTrustProxy(env),
+    corsOrigins,
+    bodyLimit: 102_400,
+    shutdownTimeoutMs: 10_000,
+  };
+}
+
+export const appConfig = registerAs('app', () => loadAppConfig(process.env));

@@ -1,0 +1,17 @@
+import { appConfig, loadAppConfig } from './app.config';
+import { authConfig, loadAuthConfig } from './auth.config';
+import { databaseConfig, loadDatabaseConfig } from './database.config';
+
+export * from './app.config';
+export * from './auth.config';
+export * from './config-error';
+export * from './database.config';
+
+export const configNamespaces = [appConfig, authConfig, databaseConfig];
+
+/** Validates the whole environment once; throws a ConfigError naming the first bad variable. */
+export function validateEnvironment(): void {
+  loadAppConfig(process.env);
+  loadAuthConfig(process.env);
+  loadDatabaseConfig(process.env);
+}

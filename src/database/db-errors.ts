@@ -1,0 +1,45 @@
+/** Driver error codes that mean "the database is not reachable", not "the query was wrong". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+  'SQLITE_IOERR',
+]);
+
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: any = error;
+  for (let depth = 0; current && depth < 3; depth++) {
+    if (typeof current.code === 'string') codes.push(current.code);
+    current = current.driverError ?? current.cause;
+  }
+  return codes;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return codesOf(error).some((code) =>
+    ['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(code),
+  );
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (codesOf(error).some((code) => UNAVAILABLE_CODES.has(code))) return true;
+  const name = (error as { name?: string } | null)?.name;
+  const message = String((error as { message?: string } | null)?.message ?? '');
+  return (
+    name === 'CannotConnectError' ||
+    name === 'ConnectionIsNotSetError' ||
+    /Pool is closed|connection is in closed state|Can't add new command when connection is in closed state/i.test(
+      message,
+    )
+  );
+}

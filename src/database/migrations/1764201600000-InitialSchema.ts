@@ -1,0 +1,107 @@
+import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
+
+/** Portable on SQLite and MySQL/MariaDB: only the QueryRunner Table API, no raw DDL. */
+const id = (name = 'id'): TableColumnOptions => ({
+  name,
+  type: 'varchar',
+  length: '36',
+  isPrimary: name === 'id',
+});
+const time = (name: string, nullable = false): TableColumnOptions => ({
+  name,
+  type: 'datetime',
+  precision: 3,
+  isNullable: nullable,
+});
+const fk = (column: string, table: string) => ({
+  columnNames: [column],
+  referencedTableName: table,
+  referencedColumnNames: ['id'],
+  onDelete: 'CASCADE',
+});
+
+export class InitialSchema1764201600000 implements MigrationInterface {
+  name = 'InitialSchema1764201600000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const mysql = queryRunner.connection.driver.options.type === 'mysql';
+    await queryRunner.createTable(
+      new Table({
+        name: 'users',
+        columns: [
+          id(),
+          { name: 'email', type: 'varchar', length: '254' },
+          { name: 'password_hash', type: 'varchar', length: '60' },
+          { name: 'name', type: 'varchar', length: '100', isNullable: true },
+          { name: 'roles', type: 'varchar', length: '255' },
+          { name: 'disabled', type: 'boolean', default: false },
+          time('created_at'),
+          time('updated_at'),
+        ],
+        indices: [{ name: 'uq_users_email', columnNames: ['email'], isUnique: true }],
+      }),
+    );
+    await queryRunner.createTable(
+      new Table({
+        name: 'sessions',
+        columns: [
+          id(),
+          id('user_id'),
+          time('created_at'),
+          time('last_used_at'),
+          time('expires_at'),
+          time('revoked_at', true),
+          { name: 'revoked_reason', type: 'varchar', length: '32', isNullable: true },
+          { name: 'user_agent', type: 'varchar', length: '255', isNullable: true },
+          { name: 'ip', type: 'varchar', length: '45', isNullable: true },
+        ],
+        indices: [{ name: 'idx_sessions_user_id', columnNames: ['user_id'] }],
+        foreignKeys: [fk('user_id', 'users')],
+      }),
+    );
+    await queryRunner.createTable(
+      new Table({
+        name: 'refresh_tokens',
+        columns: [
+          id(),
+          id('session_id'),
+          { ...id('parent_id'), isNullable: true },
+          { name: 'token_hash', type: 'varchar', length: '64' },
+          time('created_at'),
+          time('expires_at'),
+          time('spent_at', true),
+        ],
+        indices: [
+          { name: 'idx_refresh_tokens_session_id', columnNames: ['session_id'] },
+          { name: 'uq_refresh_tokens_parent_id', columnNames: ['parent_id'], isUnique: true },
+        ],
+        foreignKeys: [fk('session_id', 'sessions')],
+      }),
+    );
+    await queryRunner.createTable(
+      new Table({
+        name: 'articles',
+        columns: [
+          id(),
+          { name: 'title', type: 'varchar', length: '200' },
+          // 20,000 characters of utf8mb4 exceed MySQL's TEXT (64 KiB); SQLite has one TEXT.
+          { name: 'body', type: mysql ? 'mediumtext' : 'text' },
+          id('author_id'),
+          time('created_at'),
+          time('updated_at'),
+        ],
+        indices: [
+          { name: 'idx_articles_author_id', columnNames: ['author_id'] },
+          { name: 'idx_articles_created_at', columnNames: ['created_at'] },
+        ],
+        foreignKeys: [fk('author_id', 'users')],
+      }),
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of ['articles', 'refresh_tokens', 'sessions', 'users']) {
+      await queryRunner.dropTable(table);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { dirname } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { DataSourceOptions } from 'typeorm';
+import { Article } from '../articles/entities/article.entity';
+import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { Session } from '../auth/entities/session.entity';
+import { DatabaseConfig } from '../config/database.config';
+import { User } from '../users/entities/user.entity';
+import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
+
+export const entities = [User, Session, RefreshToken, Article];
+export const migrations = [InitialSchema1764201600000];
+
+/** Bounded waits, so a lost database answers 503 quickly instead of hanging requests. */
+const MYSQL_CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * The one place that turns `DATABASE_URL` into TypeORM options; used by the app and by
+ * `ormconfig.ts` (the migration CLI). `synchronize` is off everywhere: the schema is the
+ * migrations', tests included.
+ */
+export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+  const common = { entities, migrations, synchronize: false, migrationsRun: false, logging: false };
+  if (config.type === 'sqlite') {
+    const memory = config.database === ':memory:';
+    if (!memory) mkdirSync(dirname(config.database), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: config.database,
+      enableWAL: !memory,
+      // Waits for a lock held by another process (e.g. the migration CLI) instead of failing.
+      timeout: 5_000,
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    host: config.host,
+    port: config.port,
+    username: config.username,
+    password: config.password,
+    database: config.database,
+    charset: 'utf8mb4_unicode_ci',
+    // Dates go to and come from MySQL as UTC whatever the app's or the server's time zone.
+    timezone: 'Z',
+    connectTimeout: MYSQL_CONNECT_TIMEOUT_MS,
+    extra: {
+      connectionLimit: 10,
+      waitForConnections: true,
+      queueLimit: 0,
+      enableKeepAlive: true,
+    },
+  };
+}

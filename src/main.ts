@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './app.setup';
+import { AppModule } from './app.module';
+import { PinoLogger } from './common/logger/pino-logger';
+import { ConfigError, loadAppConfig, validateEnvironment } from './config';
+
+async function bootstrap(): Promise<void> {
+  // Configuration first: a bad value stops the start with one line naming the variable.
+  try {
+    validateEnvironment();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const config = loadAppConfig(process.env);
+  const logger = PinoLogger.create(config.logLevel);
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
+      ...NEST_APP_OPTIONS,
+      logger,
+      abortOnError: false,
+    });
+    await configureApp(app);
+  } catch (error) {
+    console.error(`Start failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  await app.listen(config.port, '0.0.0.0');
+  logger.log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'Bootstrap');
+}
+
+void bootstrap();

@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { User } from '../entities/user.entity';
+import { UserResponseDto } from './user-response.dto';
+
+export class AdminUserResponseDto extends UserResponseDto {
+  @ApiProperty()
+  disabled: boolean;
+
+  static from(user: User): AdminUserResponseDto {
+    return { ...UserResponseDto.from(user), disabled: user.disabled };
+  }
+}
+
+export class AdminUserPageDto {
+  @ApiProperty({ type: [AdminUserResponseDto] })
+  items: AdminUserResponseDto[];
+
+  @ApiProperty()
+  total: number;
+
+  @ApiProperty()
+  page: number;
+
+  @ApiProperty()
+  limit: number;
+}

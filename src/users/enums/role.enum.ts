@@ -1,0 +1,4 @@
+export enum Role {
+  User = 'user',
+  Admin = 'admin',
+}

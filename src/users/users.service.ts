@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { Page } from '../common/dto/page.dto';
+import { AppException, ErrorCode } from '../common/errors';
+import { Clock } from '../common/clock';
+import { isUniqueViolation } from '../database/db-errors';
+import { User } from './entities/user.entity';
+import { Role } from './enums/role.enum';
+
+export interface NewUser {
+  email: string;
+  passwordHash: string;
+  name: string | null;
+  roles?: Role[];
+}
+
+/** Users: lookups by primary key or the unique email index, never scans. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly clock: Clock,
+  ) {}
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email });
+  }
+
+  async findOne(id: string): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new AppException(ErrorCode.NotFound, 'User not found');
+    return user;
+  }
+
+  /** Creates a user; an email already taken (even by a concurrent request) answers 409. */
+  async create(input: NewUser): Promise<User> {
+    const now = this.clock.now();
+    const user = this.users.create({
+      id: randomUUID(),
+      email: input.email,
+      passwordHash: input.passwordHash,
+      name: input.name,
+      roles: input.roles ?? [Role.User],
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new AppException(ErrorCode.EmailTaken, 'Email is already registered');
+      }
+      throw error;
+    }
+  }
+
+  async update(id: string, changes: Partial<Pick<User, 'name' | 'roles' | 'disabled' | 'passwordHash'>>) {
+    await this.users.update({ id }, { ...changes, updatedAt: this.clock.now() });
+    return this.findOne(id);
+  }
+
+  async findAll(page: number, limit: number): Promise<Page<User>> {
+    const [items, total] = await this.users.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: (page - 1) * limit,
+      take: limit,
+    });
+    return { items, total, page, limit };
+  }
+}
