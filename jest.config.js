@@ -1,7 +1,7 @@
 /** Unit specs sit beside the source; e2e specs drive the real app over HTTP in test/. */
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   testEnvironment: 'node',
 };
 

@@ -1,0 +1,29 @@
+/** Secrets and settings every test app starts with; tests may override any of them. */
+export const TEST_ACCESS_SECRET = 'test-access-secret-0123456789-abcdefghijklmnop';
+export const TEST_REFRESH_SECRET = 'test-refresh-secret-0123456789-abcdefghijklmnop';
+
+export const BASE_TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
+  JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
+  ACCESS_TOKEN_TTL: '15m',
+  REFRESH_TOKEN_TTL: '7d',
+  SESSION_MAX_TTL: '30d',
+  REFRESH_REUSE_GRACE: '10s',
+  BCRYPT_COST: '4',
+  ADMIN_EMAIL: 'admin@example.com',
+  ADMIN_PASSWORD: 'admin-password-123',
+};
+
+/**
+ * The database under test: `TEST_DATABASE_URL` (CI sets a MariaDB one), else a fresh
+ * in-memory SQLite per app. Never `DATABASE_URL`, so a developer's own database is safe.
+ */
+export function testDatabaseUrl(): string {
+  return process.env.TEST_DATABASE_URL || 'sqlite::memory:';
+}
+
+export function isMysqlUnderTest(): boolean {
+  return testDatabaseUrl().startsWith('mysql');
+}
