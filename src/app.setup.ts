@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AppConfig } from './config/app.config';
 import { setupSwagger } from './swagger';
 
@@ -34,7 +34,7 @@ function configureBodyParsing(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    parseJson(request as FastifyRequest, body as string, done);
+    void parseJson(request, body as string, done);
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     if ((body as Buffer).length === 0) return done(null, undefined);
@@ -48,7 +48,7 @@ function configureBodyParsing(fastify: FastifyInstance): void {
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   configureBodyParsing(fastify);
   await app.register(fastifyCookie as any);
   if (config.corsOrigins.length > 0) {

@@ -47,8 +47,9 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 /** Signs a token with the test secrets, to forge expired / wrong-claim tokens. */
 export function signTestToken(
   payload: Record<string, unknown>,
-  options: jwt.SignOptions & { key?: 'access' | 'refresh' | string } = {},
+  options: jwt.SignOptions & { key?: string } = {},
 ): string {
+  // key: 'access', 'refresh', or any other string used as the secret itself.
   const { key = 'access', ...rest } = options;
   const secret = key === 'access' ? TEST_ACCESS_SECRET : key === 'refresh' ? TEST_REFRESH_SECRET : key;
   return jwt.sign(payload, secret, {

@@ -23,8 +23,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   handleRequest<TUser>(err: unknown, user: TUser, info: unknown): TUser {
-    if (err instanceof AppException) throw err;
-    if (err) throw err;
+    if (err) throw err as Error;
     if (user) return user;
     const failure = info as { name?: string; message?: string } | undefined;
     if (failure?.name === 'TokenExpiredError') {

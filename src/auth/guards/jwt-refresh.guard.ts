@@ -6,7 +6,7 @@ import { AppException, ErrorCode } from '../../common/errors';
 @Injectable()
 export class JwtRefreshGuard extends AuthGuard('jwt-refresh') {
   handleRequest<TUser>(err: unknown, user: TUser, info: unknown): TUser {
-    if (err) throw err;
+    if (err) throw err as Error;
     if (user) return user;
     if ((info as { message?: string } | undefined)?.message === 'No auth token') {
       throw new AppException(ErrorCode.RefreshTokenMissing, 'Refresh token required in body or cookie');

@@ -97,7 +97,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = exception.getResponse();
     const message =
       typeof response === 'object' && response !== null && 'message' in response
-        ? (response as { message: unknown }).message
+        ? response.message
         : exception.message;
     if (status === 400) return Array.isArray(message) ? message.map(String) : [String(message)];
     return String(message);
