@@ -138,7 +138,8 @@ export class TokenService {
     if (session.user.disabled) {
       throw new AppException(ErrorCode.UserDisabled, 'Account is disabled', 401, true);
     }
-    return { id: session.user.id, email: session.user.email, roles: session.user.roles, sessionId: sid };
+    const { user } = session;
+    return { id: user.id, email: user.email, roles: user.roles, sessionId: sid, account: user };
   }
 
   /** Ends one session; true when it was still active. */

@@ -18,8 +18,8 @@ export class UsersController {
   @Get('me')
   @ApiOperation({ summary: 'The caller\'s profile' })
   @ApiOkResponse({ type: UserResponseDto })
-  async findMe(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.findOne(caller.id));
+  findMe(@CurrentUser() caller: AuthUser): UserResponseDto {
+    return UserResponseDto.from(caller.account);
   }
 
   @Patch('me')

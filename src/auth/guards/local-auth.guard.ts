@@ -3,6 +3,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
+import { AppException, ErrorCode } from '../../common/errors';
 import { validationException, VALIDATION_OPTIONS } from '../../common/pipes/validation';
 import { LoginDto } from '../dto/login.dto';
 
@@ -19,5 +20,11 @@ export class LocalAuthGuard extends AuthGuard('local') {
     if (errors.length > 0) throw validationException(errors);
     request.body = dto;
     return (await super.canActivate(context)) as boolean;
+  }
+
+  handleRequest<TUser>(err: unknown, user: TUser): TUser {
+    if (err) throw err as Error;
+    if (!user) throw new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password');
+    return user;
   }
 }

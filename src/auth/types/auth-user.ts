@@ -1,3 +1,4 @@
+import { User } from '../../users/entities/user.entity';
 import { Role } from '../../users/enums/role.enum';
 
 /** What the access-token guard attaches to `request.user` (fresh from the database). */
@@ -6,6 +7,8 @@ export interface AuthUser {
   email: string;
   roles: Role[];
   sessionId: string;
+  /** The user row loaded by the same lookup, so handlers need not read it again. */
+  account: User;
 }
 
 /** A refresh token whose signature, typ, iss and aud checked out; not yet looked up. */

@@ -1,0 +1,78 @@
+import { loadAuthConfig } from '../../config/auth.config';
+import { PasswordHasher } from './password-hasher.service';
+
+const SECRETS = {
+  JWT_ACCESS_SECRET: 'hasher-spec-access-secret-0123456789-abcdef',
+  JWT_REFRESH_SECRET: 'hasher-spec-refresh-secret-0123456789-abcdef',
+};
+
+const hasherWithCost = (cost: number) =>
+  new PasswordHasher(loadAuthConfig({ ...SECRETS, BCRYPT_COST: String(cost) }));
+
+describe('PasswordHasher', () => {
+  const hasher = hasherWithCost(4);
+  const stricter = hasherWithCost(5);
+  const slow = hasherWithCost(12);
+
+  afterAll(async () => {
+    await Promise.all([hasher.onModuleDestroy(), stricter.onModuleDestroy(), slow.onModuleDestroy()]);
+  });
+
+  it('hashes with the configured cost and verifies only the right password', async () => {
+    const hash = await hasher.hash('correct horse battery');
+    expect(hash).toMatch(/^\$2[aby]\$04\$[./A-Za-z0-9]{53}$/);
+    expect(hash).not.toContain('correct horse battery');
+    await expect(hasher.compare('correct horse battery', hash)).resolves.toBe(true);
+    await expect(hasher.compare('correct horse batterY', hash)).resolves.toBe(false);
+    await expect(hasher.compare('', hash)).resolves.toBe(false);
+  });
+
+  it('salts every hash', async () => {
+    const [a, b] = await Promise.all([hasher.hash('same password'), hasher.hash('same password')]);
+    expect(a).not.toBe(b);
+    await expect(hasher.compare('same password', b)).resolves.toBe(true);
+  });
+
+  it('flags a hash of a lower cost than configured for rehashing, and only that', async () => {
+    const cost4 = await hasher.hash('upgrade me please');
+    expect(stricter.needsRehash(cost4)).toBe(true);
+    expect(hasher.needsRehash(cost4)).toBe(false);
+    const cost5 = await stricter.hash('upgrade me please');
+    expect(stricter.needsRehash(cost5)).toBe(false);
+    expect(hasher.needsRehash(cost5)).toBe(false);
+  });
+
+  it('compareWithDummy always answers false, even for the dummy password itself', async () => {
+    await expect(hasher.compareWithDummy('any password at all')).resolves.toBe(false);
+    await expect(hasher.compareWithDummy('dummy-password-for-timing')).resolves.toBe(false);
+  });
+
+  it('answers false, instead of hanging, for a malformed hash', async () => {
+    await expect(hasher.compare('password', 'not-a-bcrypt-hash')).resolves.toBe(false);
+  });
+
+  it('keeps the event loop free while a cost-12 hash runs', async () => {
+    // Start the worker pool first, so only the hash itself is in flight below.
+    await slow.compare('warm up', await hasher.hash('warm up'));
+
+    const events: string[] = [];
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    setTimeout(() => events.push('timer'), 10);
+
+    const hash = await slow.hash('a slow password').finally(() => {
+      events.push('hash');
+      ticking = false;
+    });
+
+    expect(hash).toMatch(/^\$2[aby]\$12\$/);
+    expect(events[0]).toBe('timer');
+    expect(events).toEqual(['timer', 'hash']);
+    expect(ticks).toBeGreaterThan(1);
+  });
+});

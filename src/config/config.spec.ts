@@ -1,0 +1,261 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAppConfig } from './app.config';
+import { loadAuthConfig } from './auth.config';
+import { ConfigError } from './config-error';
+import { loadDatabaseConfig } from './database.config';
+import { loadOrCreateDevSecrets } from './dev-secrets';
+import { RawEnv } from './env';
+
+const ACCESS = 'config-spec-access-secret-0123456789-abcdef';
+const REFRESH = 'config-spec-refresh-secret-0123456789-abcdef';
+/** Both secrets given, so loadAuthConfig never touches data/jwt-secrets.json. */
+const SECRETS: RawEnv = { JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH };
+
+function configError(load: () => unknown): ConfigError {
+  let caught: unknown;
+  try {
+    load();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  return caught as ConfigError;
+}
+
+/** The start-stopping message: one line, beginning with the variable's name. */
+function expectConfigError(load: () => unknown, variable: string): void {
+  const error = configError(load);
+  expect(error.variable).toBe(variable);
+  expect(error.message.startsWith(`${variable}:`)).toBe(true);
+  expect(error.message).not.toMatch(/[\r\n]/);
+}
+
+describe('configuration', () => {
+  describe('defaults', () => {
+    it('app: port 3000, log level info, no proxy trust, no CORS', () => {
+      expect(loadAppConfig({})).toMatchObject({
+        production: false,
+        port: 3000,
+        logLevel: 'info',
+        trustProxy: false,
+        corsOrigins: [],
+        bodyLimit: 102_400,
+      });
+    });
+
+    it('auth: 15 min access, 7 d refresh, 30 d session, 10 s grace, bcrypt 11', () => {
+      expect(loadAuthConfig(SECRETS)).toMatchObject({
+        accessSecret: ACCESS,
+        refreshSecret: REFRESH,
+        issuer: 'nest-auth-service',
+        audience: 'nest-auth-service',
+        accessTtl: 900,
+        refreshTtl: 604800,
+        sessionMaxTtl: 2592000,
+        reuseGrace: 10,
+        bcryptCost: 11,
+        secureCookie: false,
+      });
+    });
+
+    it('database: SQLite file data/auth.sqlite', () => {
+      expect(loadDatabaseConfig({})).toEqual({ type: 'sqlite', database: 'data/auth.sqlite' });
+    });
+  });
+
+  describe('bad values stop the start with one line naming the variable', () => {
+    it.each([
+      ['ACCESS_TOKEN_TTL', 'abc'],
+      ['ACCESS_TOKEN_TTL', '0'],
+      ['REFRESH_TOKEN_TTL', '7 days'],
+      ['SESSION_MAX_TTL', '1.5h'],
+      ['REFRESH_REUSE_GRACE', '-1'],
+      ['BCRYPT_COST', '3'],
+      ['BCRYPT_COST', '16'],
+      ['BCRYPT_COST', 'x'],
+    ])('auth %s=%p', (variable, value) => {
+      expectConfigError(() => loadAuthConfig({ ...SECRETS, [variable]: value }), variable);
+    });
+
+    it.each([
+      ['PORT', '70000'],
+      ['PORT', 'http'],
+      ['LOG_LEVEL', 'loud'],
+      ['TRUST_PROXY', 'not-an-ip'],
+      ['TRUST_PROXY', '10.0.0.0/33'],
+      ['CORS_ORIGINS', 'ftp://x'],
+      ['CORS_ORIGINS', 'https://ok.example.com,https://bad.example.com/path'],
+    ])('app %s=%p', (variable, value) => {
+      expectConfigError(() => loadAppConfig({ [variable]: value }), variable);
+    });
+
+    it.each(['postgres://x', 'mysql://host-without-db', 'mysql://host/', 'sqlite:'])(
+      'DATABASE_URL=%p',
+      (value) => {
+        expectConfigError(() => loadDatabaseConfig({ DATABASE_URL: value }), 'DATABASE_URL');
+      },
+    );
+
+    it('names the offending value in the message', () => {
+      expect(configError(() => loadAuthConfig({ ...SECRETS, ACCESS_TOKEN_TTL: 'abc' })).message).toContain(
+        '"abc"',
+      );
+    });
+  });
+
+  describe('durations', () => {
+    it('allow REFRESH_REUSE_GRACE=0 (grace off) but refuse ACCESS_TOKEN_TTL=0', () => {
+      expect(loadAuthConfig({ ...SECRETS, REFRESH_REUSE_GRACE: '0' }).reuseGrace).toBe(0);
+      expectConfigError(() => loadAuthConfig({ ...SECRETS, ACCESS_TOKEN_TTL: '0' }), 'ACCESS_TOKEN_TTL');
+    });
+
+    it('accept units and plain seconds', () => {
+      expect(
+        loadAuthConfig({
+          ...SECRETS,
+          ACCESS_TOKEN_TTL: '90s',
+          REFRESH_TOKEN_TTL: '12h',
+          SESSION_MAX_TTL: '2d',
+          REFRESH_REUSE_GRACE: '30',
+          BCRYPT_COST: '4',
+        }),
+      ).toMatchObject({ accessTtl: 90, refreshTtl: 43200, sessionMaxTtl: 172800, reuseGrace: 30, bcryptCost: 4 });
+    });
+  });
+
+  describe('production secrets', () => {
+    const production = { NODE_ENV: 'production' };
+
+    it('refuses a missing JWT_ACCESS_SECRET', () => {
+      expectConfigError(() => loadAuthConfig(production), 'JWT_ACCESS_SECRET');
+    });
+
+    it('refuses a missing JWT_REFRESH_SECRET', () => {
+      expectConfigError(
+        () => loadAuthConfig({ ...production, JWT_ACCESS_SECRET: ACCESS }),
+        'JWT_REFRESH_SECRET',
+      );
+    });
+
+    it('refuses a secret shorter than 32 bytes', () => {
+      expectConfigError(
+        () => loadAuthConfig({ ...production, ...SECRETS, JWT_ACCESS_SECRET: 'x'.repeat(31) }),
+        'JWT_ACCESS_SECRET',
+      );
+      expectConfigError(
+        () => loadAuthConfig({ ...production, ...SECRETS, JWT_REFRESH_SECRET: 'short' }),
+        'JWT_REFRESH_SECRET',
+      );
+    });
+
+    it('refuses the same secret for both tokens', () => {
+      expectConfigError(
+        () => loadAuthConfig({ ...production, JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: ACCESS }),
+        'JWT_REFRESH_SECRET',
+      );
+    });
+
+    it('accepts two good secrets and marks the cookie Secure', () => {
+      const config = loadAuthConfig({ ...production, ...SECRETS });
+      expect(config).toMatchObject({ accessSecret: ACCESS, refreshSecret: REFRESH, secureCookie: true });
+      expect(loadAppConfig(production).production).toBe(true);
+    });
+  });
+
+  describe('DATABASE_URL', () => {
+    it('parses a MySQL URL, decoding the password and defaulting the port to 3306', () => {
+      expect(loadDatabaseConfig({ DATABASE_URL: 'mysql://app:p%40ss%3Aword@db.example.com/auth' })).toEqual({
+        type: 'mysql',
+        host: 'db.example.com',
+        port: 3306,
+        username: 'app',
+        password: 'p@ss:word',
+        database: 'auth',
+      });
+    });
+
+    it('keeps an explicit port and accepts mariadb://', () => {
+      expect(loadDatabaseConfig({ DATABASE_URL: 'mariadb://u:p@127.0.0.1:3307/db' })).toMatchObject({
+        type: 'mysql',
+        host: '127.0.0.1',
+        port: 3307,
+        database: 'db',
+      });
+    });
+
+    it('accepts sqlite::memory: and a SQLite file', () => {
+      expect(loadDatabaseConfig({ DATABASE_URL: 'sqlite::memory:' })).toEqual({
+        type: 'sqlite',
+        database: ':memory:',
+      });
+      expect(loadDatabaseConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' })).toEqual({
+        type: 'sqlite',
+        database: '/tmp/x.sqlite',
+      });
+    });
+  });
+
+  describe('TRUST_PROXY and CORS_ORIGINS', () => {
+    it('reads a hop count as a number', () => {
+      expect(loadAppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    });
+
+    it('reads addresses and CIDR ranges as a list', () => {
+      expect(loadAppConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toEqual([
+        '10.0.0.0/8',
+        '127.0.0.1',
+      ]);
+    });
+
+    it('splits and trims CORS origins', () => {
+      expect(loadAppConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+        'https://a.example.com',
+        'http://localhost:5173',
+      ]);
+    });
+  });
+
+  describe('development secrets', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'dev-secrets-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('are generated once into a 0600 file and read back on the next call', () => {
+      const file = join(dir, 'nested', 'jwt-secrets.json');
+      const first = loadOrCreateDevSecrets(file);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(Buffer.byteLength(first.accessSecret)).toBeGreaterThanOrEqual(32);
+      expect(Buffer.byteLength(first.refreshSecret)).toBeGreaterThanOrEqual(32);
+      expect(first.accessSecret).not.toBe(first.refreshSecret);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first);
+
+      expect(loadOrCreateDevSecrets(file)).toEqual(first);
+    });
+
+    it('fill in for unset secrets outside production, kept in data/ of the working directory', () => {
+      const cwd = process.cwd();
+      process.chdir(dir);
+      try {
+        const first = loadAuthConfig({});
+        const stored = JSON.parse(readFileSync(join(dir, 'data', 'jwt-secrets.json'), 'utf8'));
+        expect(first).toMatchObject({ accessSecret: stored.accessSecret, refreshSecret: stored.refreshSecret });
+        expect(loadAuthConfig({})).toMatchObject({
+          accessSecret: first.accessSecret,
+          refreshSecret: first.refreshSecret,
+        });
+
+        // A configured secret wins over the stored one; the other still comes from the file.
+        expect(loadAuthConfig({ JWT_ACCESS_SECRET: ACCESS })).toMatchObject({
+          accessSecret: ACCESS,
+          refreshSecret: stored.refreshSecret,
+        });
+      } finally {
+        process.chdir(cwd);
+      }
+    });
+  });
+});
