@@ -157,8 +157,14 @@ describe('error handling', () => {
       await t.http().get('/api/articles/not-a-uuid'),
       await t.http().get('/api/articles/00000000-0000-4000-8000-000000000000'),
       await t.http().get('/api/articles?page=0&limit=abc'),
-      await t.http().post('/api/auth/login').send({ email: 'nobody@example.com', password: 'wrongwrong' }),
-      await t.http().post('/api/auth/login').send({ email: 42, password: ['x'] }),
+      await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: 'nobody@example.com', password: 'wrongwrong' }),
+      await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: 42, password: ['x'] }),
       await t.http().post('/api/auth/register').send({ email: "x' OR 1=1 --", password: 'p' }),
       await t.http().post('/api/auth/refresh').send({ refreshToken: 'garbage' }),
       await t.http().get('/api/admin/users').set(bearer(pair.accessToken)),
@@ -183,7 +189,11 @@ describe('database unavailable', () => {
   let password: string;
   beforeAll(async () => {
     t = await createTestApp();
-    ({ email, password, pair: { accessToken } } = await registerUser(t.http));
+    ({
+      email,
+      password,
+      pair: { accessToken },
+    } = await registerUser(t.http));
     await t.dataSource.destroy();
   });
   afterAll(() => t.close());

@@ -37,7 +37,10 @@ describe('global access-token guard over every route', () => {
   });
 
   it('has every @Public() route on the explicit allow-list, and nothing else public', () => {
-    const publicRoutes = routes.filter((route) => route.isPublic).map(routeKey).sort();
+    const publicRoutes = routes
+      .filter((route) => route.isPublic)
+      .map(routeKey)
+      .sort();
     expect(publicRoutes).toEqual(PUBLIC_ROUTES);
   });
 

@@ -41,8 +41,9 @@ describe('Swagger / OpenAPI document', () => {
     const res = await t.http().get('/docs-json').expect(200);
     doc = res.body as OpenApiDocument;
     errorSchemaName =
-      Object.keys(doc.components?.schemas ?? {}).find((name) => /^ErrorResponse(Dto)?$/.test(name)) ??
-      'ErrorResponse';
+      Object.keys(doc.components?.schemas ?? {}).find((name) =>
+        /^ErrorResponse(Dto)?$/.test(name),
+      ) ?? 'ErrorResponse';
   });
   afterAll(() => t.close());
 
@@ -85,7 +86,9 @@ describe('Swagger / OpenAPI document', () => {
       .filter((route) => {
         const operation = operationOf(route);
         const bearerDeclared = (operation?.security ?? []).some((requirement) =>
-          Object.keys(requirement).some((name) => doc.components.securitySchemes[name]?.scheme === 'bearer'),
+          Object.keys(requirement).some(
+            (name) => doc.components.securitySchemes[name]?.scheme === 'bearer',
+          ),
         );
         return !bearerDeclared || !operation?.responses?.['401'];
       })
@@ -134,7 +137,9 @@ describe('Swagger / OpenAPI document', () => {
     expect(schema).toBeDefined();
     const ref = schema?.$ref;
     const resolved =
-      typeof ref === 'string' ? doc.components.schemas[ref.replace('#/components/schemas/', '')] : schema;
+      typeof ref === 'string'
+        ? doc.components.schemas[ref.replace('#/components/schemas/', '')]
+        : schema;
     expect(Object.keys(resolved?.properties ?? {})).toEqual(expect.arrayContaining(fields));
   });
 });

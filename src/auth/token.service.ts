@@ -75,10 +75,10 @@ export class TokenService {
     const row = await this.findPresented(presented);
     const { session } = row;
     const user = session.user;
+    if (user.disabled) throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
     if (session.revokedAt) {
       throw new AppException(ErrorCode.RefreshTokenRevoked, 'Refresh token has been revoked');
     }
-    if (user.disabled) throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
     const now = this.clock.now();
     if (row.expiresAt <= now || session.expiresAt <= now) {
       throw new AppException(ErrorCode.RefreshTokenExpired, 'Refresh token has expired');
@@ -93,7 +93,7 @@ export class TokenService {
       const result = await this.tokens.update({ id: row.id, spentAt: IsNull() }, { spentAt: now });
       won = result.affected === 1;
       if (won) spentAt = now;
-      else spentAt = (await this.tokens.findOneByOrFail({ id: row.id })).spentAt ?? now;
+      else spentAt = (await this.tokens.findOneBy({ id: row.id }))?.spentAt ?? now;
     }
 
     const successor = this.describeToken(this.successorId(row.id), row.id, session, spentAt);
@@ -132,11 +132,11 @@ export class TokenService {
     if (!session || session.userId !== sub) {
       throw new AppException(ErrorCode.TokenInvalid, 'Access token is invalid', 401, true);
     }
-    if (session.revokedAt || session.expiresAt <= this.clock.now()) {
-      throw new AppException(ErrorCode.TokenRevoked, 'Session has ended', 401, true);
-    }
     if (session.user.disabled) {
       throw new AppException(ErrorCode.UserDisabled, 'Account is disabled', 401, true);
+    }
+    if (session.revokedAt || session.expiresAt <= this.clock.now()) {
+      throw new AppException(ErrorCode.TokenRevoked, 'Session has ended', 401, true);
     }
     const { user } = session;
     return { id: user.id, email: user.email, roles: user.roles, sessionId: sid, account: user };
