@@ -38,7 +38,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return (
     name === 'CannotConnectError' ||
     name === 'ConnectionIsNotSetError' ||
-    /Pool is closed|connection is in closed state|Can't add new command when connection is in closed state/i.test(
+    /Pool is closed|Connection is not established|database connection is not open|connection is in closed state/i.test(
       message,
     )
   );
