@@ -44,7 +44,7 @@ function configureBodyParsing(fastify: FastifyInstance): void {
 
 /**
  * Everything main.ts and the e2e tests share, so tests exercise the production pipeline:
- * prefix, body parsing, cookies, CORS, Swagger, shutdown hooks.
+ * prefix, body parsing, cookies, CORS, Swagger. (Signal handling is main.ts's.)
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
@@ -55,7 +55,6 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     app.enableCors({ origin: config.corsOrigins, credentials: true });
   }
   app.setGlobalPrefix('api');
-  app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();
   await fastify.ready();

@@ -31,6 +31,14 @@ async function bootstrap(): Promise<void> {
     console.error(`Start failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool, exit 0.
+  // If closing hangs past the bound, exit 1 rather than linger.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    });
+  }
   await app.listen(config.port, '0.0.0.0');
   logger.log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'Bootstrap');
 }

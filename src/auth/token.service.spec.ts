@@ -149,7 +149,11 @@ describe('TokenService', () => {
       expect(pair.user).toMatchObject({ id: user.id, email: user.email, roles: [Role.User] });
 
       const claims = decode(pair.refreshToken);
-      expect(claims).toMatchObject({ sub: user.id, iss: 'nest-auth-service', aud: 'nest-auth-service' });
+      expect(claims).toMatchObject({
+        sub: user.id,
+        iss: 'nest-auth-service',
+        aud: 'nest-auth-service',
+      });
       const access = decode(pair.accessToken);
       expect(access).toMatchObject({ sub: user.id, sid: claims.sid, roles: [Role.User] });
 
@@ -164,7 +168,12 @@ describe('TokenService', () => {
       expect(JSON.stringify(raw)).not.toContain(pair.refreshToken);
 
       const session = await h.sessions.findOneByOrFail({ id: claims.sid });
-      expect(session).toMatchObject({ userId: user.id, revokedAt: null, userAgent: 'jest', ip: '127.0.0.1' });
+      expect(session).toMatchObject({
+        userId: user.id,
+        revokedAt: null,
+        userAgent: 'jest',
+        ip: '127.0.0.1',
+      });
     });
 
     it('rotate returns a successor in the same session, spends the parent and links parent_id', async () => {
@@ -182,7 +191,11 @@ describe('TokenService', () => {
       const parentRow = await h.tokens.findOneByOrFail({ id: parent.jti });
       expect(parentRow.spentAt?.toISOString()).toBe(h.clock.now().toISOString());
       const childRow = await h.tokens.findOneByOrFail({ id: child.jti });
-      expect(childRow).toMatchObject({ parentId: parent.jti, sessionId: parent.sid, spentAt: null });
+      expect(childRow).toMatchObject({
+        parentId: parent.jti,
+        sessionId: parent.sid,
+        spentAt: null,
+      });
       expect(childRow.tokenHash).toBe(sha256(next.refreshToken));
     });
 
@@ -202,12 +215,18 @@ describe('TokenService', () => {
       const { pair } = await start();
       const next = await h.service.rotate(presented(pair.refreshToken));
       h.clock.advance(11);
-      await expectCode(h.service.rotate(presented(pair.refreshToken)), ErrorCode.RefreshTokenReused);
+      await expectCode(
+        h.service.rotate(presented(pair.refreshToken)),
+        ErrorCode.RefreshTokenReused,
+      );
 
       const session = await h.sessions.findOneByOrFail({ id: decode(pair.refreshToken).sid });
       expect(session.revokedReason).toBe('reuse_detected');
       expect(session.revokedAt).not.toBeNull();
-      await expectCode(h.service.rotate(presented(next.refreshToken)), ErrorCode.RefreshTokenRevoked);
+      await expectCode(
+        h.service.rotate(presented(next.refreshToken)),
+        ErrorCode.RefreshTokenRevoked,
+      );
     });
 
     it('a replay of the grandparent, even within the grace, is reuse', async () => {
@@ -216,7 +235,10 @@ describe('TokenService', () => {
       h.clock.advance(1);
       await h.service.rotate(presented(child.refreshToken));
       h.clock.advance(1);
-      await expectCode(h.service.rotate(presented(pair.refreshToken)), ErrorCode.RefreshTokenReused);
+      await expectCode(
+        h.service.rotate(presented(pair.refreshToken)),
+        ErrorCode.RefreshTokenReused,
+      );
 
       const session = await h.sessions.findOneByOrFail({ id: decode(pair.refreshToken).sid });
       expect(session.revokedReason).toBe('reuse_detected');
@@ -227,7 +249,9 @@ describe('TokenService', () => {
       const results = await Promise.allSettled(
         Array.from({ length: 10 }, () => h.service.rotate(presented(pair.refreshToken))),
       );
-      const fulfilled = results.filter((r): r is PromiseFulfilledResult<TokenPair> => r.status === 'fulfilled');
+      const fulfilled = results.filter(
+        (r): r is PromiseFulfilledResult<TokenPair> => r.status === 'fulfilled',
+      );
       expect(fulfilled).toHaveLength(10);
       const successors = new Set(fulfilled.map((r) => r.value.refreshToken));
       expect(successors.size).toBe(1);
@@ -239,42 +263,66 @@ describe('TokenService', () => {
     it('an idle refresh token expires REFRESH_TOKEN_TTL after it was issued', async () => {
       const { pair } = await start();
       h.clock.advance(7 * 86400 + 1);
-      await expectCode(h.service.rotate(presented(pair.refreshToken)), ErrorCode.RefreshTokenExpired);
+      await expectCode(
+        h.service.rotate(presented(pair.refreshToken)),
+        ErrorCode.RefreshTokenExpired,
+      );
     });
 
     it('a refresh token of a revoked session is refused as revoked', async () => {
       const { pair } = await start();
       expect(await h.service.endSession(decode(pair.refreshToken).sid, 'logout')).toBe(true);
-      await expectCode(h.service.rotate(presented(pair.refreshToken)), ErrorCode.RefreshTokenRevoked);
+      await expectCode(
+        h.service.rotate(presented(pair.refreshToken)),
+        ErrorCode.RefreshTokenRevoked,
+      );
     });
 
     it('a different token string carrying a known jti is invalid', async () => {
       const { pair } = await start();
       const claims = decode(pair.refreshToken);
-      const forged = jwt.sign({ sub: claims.sub, sid: claims.sid }, 'another-secret-0123456789-abcdefghijklmnop', {
-        jwtid: claims.jti,
-        header: { alg: 'HS256', typ: 'rt+jwt' },
-      });
+      const forged = jwt.sign(
+        { sub: claims.sub, sid: claims.sid },
+        'another-secret-0123456789-abcdefghijklmnop',
+        {
+          jwtid: claims.jti,
+          header: { alg: 'HS256', typ: 'rt+jwt' },
+        },
+      );
       expect(forged).not.toBe(pair.refreshToken);
       await expectCode(
         h.service.rotate({ token: forged, jti: claims.jti, sid: claims.sid, sub: claims.sub }),
         ErrorCode.RefreshTokenInvalid,
       );
       // The genuine token still works: the forgery spent nothing.
-      await expect(h.service.rotate(presented(pair.refreshToken))).resolves.toMatchObject({ tokenType: 'Bearer' });
+      await expect(h.service.rotate(presented(pair.refreshToken))).resolves.toMatchObject({
+        tokenType: 'Bearer',
+      });
     });
 
     it('a jti with the wrong sid or sub is invalid', async () => {
       const { pair } = await start();
       const p = presented(pair.refreshToken);
-      await expectCode(h.service.rotate({ ...p, sid: randomUUID() }), ErrorCode.RefreshTokenInvalid);
-      await expectCode(h.service.rotate({ ...p, sub: randomUUID() }), ErrorCode.RefreshTokenInvalid);
-      await expectCode(h.service.rotate({ ...p, jti: randomUUID() }), ErrorCode.RefreshTokenInvalid);
+      await expectCode(
+        h.service.rotate({ ...p, sid: randomUUID() }),
+        ErrorCode.RefreshTokenInvalid,
+      );
+      await expectCode(
+        h.service.rotate({ ...p, sub: randomUUID() }),
+        ErrorCode.RefreshTokenInvalid,
+      );
+      await expectCode(
+        h.service.rotate({ ...p, jti: randomUUID() }),
+        ErrorCode.RefreshTokenInvalid,
+      );
     });
 
     it('rotation of a disabled user is refused as user_disabled', async () => {
       const { user, pair } = await start();
       await h.users.update({ id: user.id }, { disabled: true });
+      await expectCode(h.service.rotate(presented(pair.refreshToken)), ErrorCode.UserDisabled);
+      // Disabling also ends the sessions; the answer stays user_disabled, not refresh_token_revoked.
+      await h.service.endAllSessions(user.id, 'user_disabled');
       await expectCode(h.service.rotate(presented(pair.refreshToken)), ErrorCode.UserDisabled);
     });
 
@@ -315,12 +363,14 @@ describe('TokenService', () => {
       it('answers the user of an active session', async () => {
         const { user, pair } = await start();
         const sid = decode(pair.accessToken).sid;
-        await expect(h.service.checkAccess(sid, user.id)).resolves.toEqual({
+        const auth = await h.service.checkAccess(sid, user.id);
+        expect(auth).toMatchObject({
           id: user.id,
           email: user.email,
           roles: [Role.User],
           sessionId: sid,
         });
+        expect(auth.account).toMatchObject({ id: user.id, email: user.email, disabled: false });
       });
 
       it('refuses an ended session as token_revoked', async () => {
@@ -336,19 +386,33 @@ describe('TokenService', () => {
       it('refuses a session past its absolute end as token_revoked', async () => {
         const { user, pair } = await start();
         h.clock.advance(30 * 86400 + 1);
-        await expectCode(h.service.checkAccess(decode(pair.accessToken).sid, user.id), ErrorCode.TokenRevoked);
+        await expectCode(
+          h.service.checkAccess(decode(pair.accessToken).sid, user.id),
+          ErrorCode.TokenRevoked,
+        );
       });
 
       it('refuses a disabled user as user_disabled', async () => {
         const { user, pair } = await start();
         await h.users.update({ id: user.id }, { disabled: true });
-        await expectCode(h.service.checkAccess(decode(pair.accessToken).sid, user.id), ErrorCode.UserDisabled);
+        await expectCode(
+          h.service.checkAccess(decode(pair.accessToken).sid, user.id),
+          ErrorCode.UserDisabled,
+        );
+        await h.service.endAllSessions(user.id, 'user_disabled');
+        await expectCode(
+          h.service.checkAccess(decode(pair.accessToken).sid, user.id),
+          ErrorCode.UserDisabled,
+        );
       });
 
       it('refuses a sub that does not own the session, and an unknown sid, as token_invalid', async () => {
         const { pair } = await start();
         const other = await insertUser(h);
-        await expectCode(h.service.checkAccess(decode(pair.accessToken).sid, other.id), ErrorCode.TokenInvalid);
+        await expectCode(
+          h.service.checkAccess(decode(pair.accessToken).sid, other.id),
+          ErrorCode.TokenInvalid,
+        );
         await expectCode(h.service.checkAccess(randomUUID(), other.id), ErrorCode.TokenInvalid);
       });
     });
@@ -390,7 +454,10 @@ describe('TokenService', () => {
       const user = await insertUser(h);
       const pair = await h.service.startSession(user, META);
       await h.service.rotate(presented(pair.refreshToken));
-      await expectCode(h.service.rotate(presented(pair.refreshToken)), ErrorCode.RefreshTokenReused);
+      await expectCode(
+        h.service.rotate(presented(pair.refreshToken)),
+        ErrorCode.RefreshTokenReused,
+      );
       const session = await h.sessions.findOneByOrFail({ id: decode(pair.refreshToken).sid });
       expect(session.revokedReason).toBe('reuse_detected');
     });
@@ -439,7 +506,10 @@ describe('TokenService', () => {
       // 61 min after login: the successor's idle life (45 min from minute 30) is not over,
       // the session's absolute one is.
       h.clock.advance(31 * 60);
-      await expectCode(h.service.rotate(presented(next.refreshToken)), ErrorCode.RefreshTokenExpired);
+      await expectCode(
+        h.service.rotate(presented(next.refreshToken)),
+        ErrorCode.RefreshTokenExpired,
+      );
     });
   });
 });

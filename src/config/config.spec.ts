@@ -99,16 +99,19 @@ describe('configuration', () => {
     );
 
     it('names the offending value in the message', () => {
-      expect(configError(() => loadAuthConfig({ ...SECRETS, ACCESS_TOKEN_TTL: 'abc' })).message).toContain(
-        '"abc"',
-      );
+      expect(
+        configError(() => loadAuthConfig({ ...SECRETS, ACCESS_TOKEN_TTL: 'abc' })).message,
+      ).toContain('"abc"');
     });
   });
 
   describe('durations', () => {
     it('allow REFRESH_REUSE_GRACE=0 (grace off) but refuse ACCESS_TOKEN_TTL=0', () => {
       expect(loadAuthConfig({ ...SECRETS, REFRESH_REUSE_GRACE: '0' }).reuseGrace).toBe(0);
-      expectConfigError(() => loadAuthConfig({ ...SECRETS, ACCESS_TOKEN_TTL: '0' }), 'ACCESS_TOKEN_TTL');
+      expectConfigError(
+        () => loadAuthConfig({ ...SECRETS, ACCESS_TOKEN_TTL: '0' }),
+        'ACCESS_TOKEN_TTL',
+      );
     });
 
     it('accept units and plain seconds', () => {
@@ -121,7 +124,13 @@ describe('configuration', () => {
           REFRESH_REUSE_GRACE: '30',
           BCRYPT_COST: '4',
         }),
-      ).toMatchObject({ accessTtl: 90, refreshTtl: 43200, sessionMaxTtl: 172800, reuseGrace: 30, bcryptCost: 4 });
+      ).toMatchObject({
+        accessTtl: 90,
+        refreshTtl: 43200,
+        sessionMaxTtl: 172800,
+        reuseGrace: 30,
+        bcryptCost: 4,
+      });
     });
   });
 
@@ -152,21 +161,28 @@ describe('configuration', () => {
 
     it('refuses the same secret for both tokens', () => {
       expectConfigError(
-        () => loadAuthConfig({ ...production, JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: ACCESS }),
+        () =>
+          loadAuthConfig({ ...production, JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: ACCESS }),
         'JWT_REFRESH_SECRET',
       );
     });
 
     it('accepts two good secrets and marks the cookie Secure', () => {
       const config = loadAuthConfig({ ...production, ...SECRETS });
-      expect(config).toMatchObject({ accessSecret: ACCESS, refreshSecret: REFRESH, secureCookie: true });
+      expect(config).toMatchObject({
+        accessSecret: ACCESS,
+        refreshSecret: REFRESH,
+        secureCookie: true,
+      });
       expect(loadAppConfig(production).production).toBe(true);
     });
   });
 
   describe('DATABASE_URL', () => {
     it('parses a MySQL URL, decoding the password and defaulting the port to 3306', () => {
-      expect(loadDatabaseConfig({ DATABASE_URL: 'mysql://app:p%40ss%3Aword@db.example.com/auth' })).toEqual({
+      expect(
+        loadDatabaseConfig({ DATABASE_URL: 'mysql://app:p%40ss%3Aword@db.example.com/auth' }),
+      ).toEqual({
         type: 'mysql',
         host: 'db.example.com',
         port: 3306,
@@ -177,12 +193,14 @@ describe('configuration', () => {
     });
 
     it('keeps an explicit port and accepts mariadb://', () => {
-      expect(loadDatabaseConfig({ DATABASE_URL: 'mariadb://u:p@127.0.0.1:3307/db' })).toMatchObject({
-        type: 'mysql',
-        host: '127.0.0.1',
-        port: 3307,
-        database: 'db',
-      });
+      expect(loadDatabaseConfig({ DATABASE_URL: 'mariadb://u:p@127.0.0.1:3307/db' })).toMatchObject(
+        {
+          type: 'mysql',
+          host: '127.0.0.1',
+          port: 3307,
+          database: 'db',
+        },
+      );
     });
 
     it('accepts sqlite::memory: and a SQLite file', () => {
@@ -210,10 +228,9 @@ describe('configuration', () => {
     });
 
     it('splits and trims CORS origins', () => {
-      expect(loadAppConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual([
-        'https://a.example.com',
-        'http://localhost:5173',
-      ]);
+      expect(
+        loadAppConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins,
+      ).toEqual(['https://a.example.com', 'http://localhost:5173']);
     });
   });
 
@@ -242,7 +259,10 @@ describe('configuration', () => {
       try {
         const first = loadAuthConfig({});
         const stored = JSON.parse(readFileSync(join(dir, 'data', 'jwt-secrets.json'), 'utf8'));
-        expect(first).toMatchObject({ accessSecret: stored.accessSecret, refreshSecret: stored.refreshSecret });
+        expect(first).toMatchObject({
+          accessSecret: stored.accessSecret,
+          refreshSecret: stored.refreshSecret,
+        });
         expect(loadAuthConfig({})).toMatchObject({
           accessSecret: first.accessSecret,
           refreshSecret: first.refreshSecret,

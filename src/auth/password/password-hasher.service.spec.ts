@@ -15,7 +15,11 @@ describe('PasswordHasher', () => {
   const slow = hasherWithCost(12);
 
   afterAll(async () => {
-    await Promise.all([hasher.onModuleDestroy(), stricter.onModuleDestroy(), slow.onModuleDestroy()]);
+    await Promise.all([
+      hasher.onModuleDestroy(),
+      stricter.onModuleDestroy(),
+      slow.onModuleDestroy(),
+    ]);
   });
 
   it('hashes with the configured cost and verifies only the right password', async () => {

@@ -70,7 +70,11 @@ describe('AllExceptionsFilter', () => {
     it('honours an explicit status', () => {
       const sent = render(new AppException(ErrorCode.RefreshTokenReused, 'reused'));
       expect(sent.status).toBe(401);
-      expect(sent.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'refresh_token_reused' });
+      expect(sent.body).toMatchObject({
+        statusCode: 401,
+        error: 'Unauthorized',
+        code: 'refresh_token_reused',
+      });
     });
 
     it('adds a Bearer challenge to access-token 401s, with invalid_token when a token was sent', () => {
@@ -82,7 +86,9 @@ describe('AllExceptionsFilter', () => {
       });
       expect(withToken.status).toBe(401);
       expect(withToken.body).toMatchObject({ code: 'token_invalid' });
-      expect(withToken.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
+      expect(withToken.headers['www-authenticate']).toBe(
+        'Bearer realm="api", error="invalid_token"',
+      );
     });
 
     it('adds no challenge to refresh-token 401s', () => {
@@ -98,13 +104,21 @@ describe('AllExceptionsFilter', () => {
     it('maps a 404 to not_found with a fixed message', () => {
       const sent = render(new NotFoundException('Cannot GET /api/secret-internal-path'));
       expect(sent.status).toBe(404);
-      expect(sent.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'not_found', message: 'Resource not found' });
+      expect(sent.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        code: 'not_found',
+        message: 'Resource not found',
+      });
     });
 
     it('maps a 400 to validation_failed with a message list', () => {
       const sent = render(new BadRequestException(['email must be an email']));
       expect(sent.status).toBe(400);
-      expect(sent.body).toMatchObject({ code: 'validation_failed', message: ['email must be an email'] });
+      expect(sent.body).toMatchObject({
+        code: 'validation_failed',
+        message: ['email must be an email'],
+      });
     });
   });
 
@@ -116,7 +130,11 @@ describe('AllExceptionsFilter', () => {
       });
       const sent = render(error);
       expect(sent.status).toBe(413);
-      expect(sent.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large', code: 'payload_too_large' });
+      expect(sent.body).toMatchObject({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        code: 'payload_too_large',
+      });
     });
 
     it('maps FST_ERR_CTP_INVALID_MEDIA_TYPE to 415 unsupported_media_type', () => {
@@ -132,17 +150,27 @@ describe('AllExceptionsFilter', () => {
     it('maps malformed JSON to 400 validation_failed', () => {
       const sent = render(new SyntaxError('Unexpected token } in JSON at position 9'));
       expect(sent.status).toBe(400);
-      expect(sent.body).toMatchObject({ code: 'validation_failed', message: ['body must be valid JSON'] });
+      expect(sent.body).toMatchObject({
+        code: 'validation_failed',
+        message: ['body must be valid JSON'],
+      });
     });
   });
 
   describe('database errors', () => {
     it('maps a unique violation (QueryFailedError, ER_DUP_ENTRY) to 409 conflict without the SQL', () => {
-      const driverError = Object.assign(new Error("Duplicate entry 'a@b.c' for key 'uq_users_email'"), {
-        code: 'ER_DUP_ENTRY',
-        errno: 1062,
-      });
-      const error = new QueryFailedError('INSERT INTO `users` (`email`) VALUES (?)', ['a@b.c'], driverError);
+      const driverError = Object.assign(
+        new Error("Duplicate entry 'a@b.c' for key 'uq_users_email'"),
+        {
+          code: 'ER_DUP_ENTRY',
+          errno: 1062,
+        },
+      );
+      const error = new QueryFailedError(
+        'INSERT INTO `users` (`email`) VALUES (?)',
+        ['a@b.c'],
+        driverError,
+      );
       const sent = render(error);
       expect(sent.status).toBe(409);
       expect(sent.body).toMatchObject({ statusCode: 409, error: 'Conflict', code: 'conflict' });
@@ -160,17 +188,27 @@ describe('AllExceptionsFilter', () => {
     });
 
     it.each([
-      ['code ECONNREFUSED', Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:3306'), { code: 'ECONNREFUSED' })],
+      [
+        'code ECONNREFUSED',
+        Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:3306'), { code: 'ECONNREFUSED' }),
+      ],
       [
         'code PROTOCOL_CONNECTION_LOST',
         Object.assign(new Error('Connection lost: The server closed the connection.'), {
           code: 'PROTOCOL_CONNECTION_LOST',
         }),
       ],
-      ['name CannotConnectError', Object.assign(new Error('Cannot connect to mysql'), { name: 'CannotConnectError' })],
+      [
+        'name CannotConnectError',
+        Object.assign(new Error('Cannot connect to mysql'), { name: 'CannotConnectError' }),
+      ],
       [
         'a QueryFailedError wrapping ECONNREFUSED',
-        new QueryFailedError('SELECT 1', [], Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+        new QueryFailedError(
+          'SELECT 1',
+          [],
+          Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+        ),
       ],
     ])('maps %s to 503 service_unavailable with Retry-After', (_label, error) => {
       const sent = render(error);
