@@ -77,6 +77,8 @@ export class TokenService {
     const user = session.user;
     if (user.disabled) throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
     if (session.revokedAt) {
+      // A racer that lost to a reuse detection presented a spent token too: same answer.
+      if (row.spentAt && session.revokedReason === 'reuse_detected') throw this.reused();
       throw new AppException(ErrorCode.RefreshTokenRevoked, 'Refresh token has been revoked');
     }
     const now = this.clock.now();
@@ -102,10 +104,7 @@ export class TokenService {
       const live = await this.tokens.findOneBy({ id: successor.row.id });
       if (this.config.reuseGrace === 0 || graceEnds <= now || live?.spentAt) {
         await this.endSession(session.id, 'reuse_detected');
-        throw new AppException(
-          ErrorCode.RefreshTokenReused,
-          'Refresh token was already used; the session has been revoked',
-        );
+        throw this.reused();
       }
       if (live) return this.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
     }
@@ -177,6 +176,13 @@ export class TokenService {
     return row;
   }
 
+  private reused(): AppException {
+    return new AppException(
+      ErrorCode.RefreshTokenReused,
+      'Refresh token was already used; the session has been revoked',
+    );
+  }
+
   private async insertIgnoringDuplicate(row: RefreshToken): Promise<void> {
     try {
       await this.tokens.insert(row);
@@ -197,7 +203,12 @@ export class TokenService {
   /** The refresh JWT and its row; the same inputs always give the same token. */
   private describeToken(id: string, parentId: string | null, session: Session, issuedAt: Date) {
     const expiresAt = earliest(later(issuedAt, this.config.refreshTtl), session.expiresAt);
-    const payload = { sub: session.userId, sid: session.id, iat: seconds(issuedAt), exp: seconds(expiresAt) };
+    const payload = {
+      sub: session.userId,
+      sid: session.id,
+      iat: seconds(issuedAt),
+      exp: seconds(expiresAt),
+    };
     const jwt = this.jwt.sign(payload, {
       secret: this.keys.refresh as unknown as string,
       algorithm: 'HS256',
@@ -218,7 +229,13 @@ export class TokenService {
     return { jwt, row };
   }
 
-  private pair(user: User, sid: string, refreshToken: string, refreshEnds: Date, now: Date): TokenPair {
+  private pair(
+    user: User,
+    sid: string,
+    refreshToken: string,
+    refreshEnds: Date,
+    now: Date,
+  ): TokenPair {
     const accessToken = this.jwt.sign(
       { sub: user.id, sid, roles: user.roles },
       {
