@@ -21,11 +21,15 @@ async function bootstrap(): Promise<void> {
   const logger = PinoLogger.create(config.logLevel);
   let app: NestFastifyApplication;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
-      ...NEST_APP_OPTIONS,
-      logger,
-      abortOnError: false,
-    });
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule,
+      createFastifyAdapter(config),
+      {
+        ...NEST_APP_OPTIONS,
+        logger,
+        abortOnError: false,
+      },
+    );
     await configureApp(app);
   } catch (error) {
     console.error(`Start failed: ${error instanceof Error ? error.message : String(error)}`);

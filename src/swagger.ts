@@ -39,7 +39,11 @@ export function setupSwagger(app: INestApplication): void {
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .addCookieAuth('refresh_token', { type: 'apiKey', in: 'cookie', name: 'refresh_token' }, 'refresh_token')
+    .addCookieAuth(
+      'refresh_token',
+      { type: 'apiKey', in: 'cookie', name: 'refresh_token' },
+      'refresh_token',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config);
   addCommonErrors(document);

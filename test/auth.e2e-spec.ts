@@ -71,7 +71,10 @@ describe('auth (e2e)', () => {
   describe('POST /api/auth/register', () => {
     it('answers 201 with a token pair, no-store headers and the refresh cookie', async () => {
       const email = uniqueEmail('reg');
-      const res = await t.http().post('/api/auth/register').send({ email, password: DEFAULT_PASSWORD, name: 'Ann' });
+      const res = await t
+        .http()
+        .post('/api/auth/register')
+        .send({ email, password: DEFAULT_PASSWORD, name: 'Ann' });
 
       expect(res.status).toBe(201);
       expectTokenPair(res.body);
@@ -115,7 +118,10 @@ describe('auth (e2e)', () => {
     it('answers 409 email_taken for an email already in use, whatever its case or whitespace', async () => {
       const { email } = await registerUser(t.http);
       for (const variant of [email, email.toUpperCase(), `  ${email}\t`]) {
-        const res = await t.http().post('/api/auth/register').send({ email: variant, password: DEFAULT_PASSWORD });
+        const res = await t
+          .http()
+          .post('/api/auth/register')
+          .send({ email: variant, password: DEFAULT_PASSWORD });
         expect(res.status).toBe(409);
         expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', code: 'email_taken' });
         expect(typeof res.body.message).toBe('string');
@@ -125,15 +131,27 @@ describe('auth (e2e)', () => {
     it.each([
       ['a malformed email', { email: 'not-an-email', password: DEFAULT_PASSWORD }, 'email'],
       ['a short password', { email: uniqueEmail(), password: 'short' }, 'password'],
-      ['an unknown field', { email: uniqueEmail(), password: DEFAULT_PASSWORD, isAdmin: true }, 'isAdmin'],
+      [
+        'an unknown field',
+        { email: uniqueEmail(), password: DEFAULT_PASSWORD, isAdmin: true },
+        'isAdmin',
+      ],
       ['a non-string name', { email: uniqueEmail(), password: DEFAULT_PASSWORD, name: 42 }, 'name'],
-      ['a name over 100 characters', { email: uniqueEmail(), password: DEFAULT_PASSWORD, name: 'n'.repeat(101) }, 'name'],
+      [
+        'a name over 100 characters',
+        { email: uniqueEmail(), password: DEFAULT_PASSWORD, name: 'n'.repeat(101) },
+        'name',
+      ],
       ['an empty name', { email: uniqueEmail(), password: DEFAULT_PASSWORD, name: '' }, 'name'],
       ['a missing password', { email: uniqueEmail() }, 'password'],
     ])('answers 400 validation_failed for %s, naming the field', async (_label, body, field) => {
       const res = await t.http().post('/api/auth/register').send(body);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'validation_failed' });
+      expect(res.body).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'validation_failed',
+      });
       expect(Array.isArray(res.body.message)).toBe(true);
       expect(res.body.message.some((m: string) => m.includes(field))).toBe(true);
     });
@@ -152,7 +170,11 @@ describe('auth (e2e)', () => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ statusCode: 400, code: 'password_too_long' });
       // Nothing was created: the same email registers fine afterwards.
-      await t.http().post('/api/auth/register').send({ email, password: DEFAULT_PASSWORD }).expect(201);
+      await t
+        .http()
+        .post('/api/auth/register')
+        .send({ email, password: DEFAULT_PASSWORD })
+        .expect(201);
     });
 
     it('accepts a password of exactly 72 UTF-8 bytes and logs in with it', async () => {
@@ -177,17 +199,30 @@ describe('auth (e2e)', () => {
 
     it('matches the email whatever its case and surrounding whitespace', async () => {
       const { email, password, pair } = await registerUser(t.http);
-      const res = await t.http().post('/api/auth/login').send({ email: `  ${email.toUpperCase()} `, password });
+      const res = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: `  ${email.toUpperCase()} `, password });
       expect(res.status).toBe(200);
       expect(res.body.user.id).toBe(pair.user.id);
     });
 
     it('answers 401 invalid_credentials, with the same body, for a wrong password and an unknown email', async () => {
       const { email } = await registerUser(t.http);
-      const wrong = await t.http().post('/api/auth/login').send({ email, password: 'wrong password!' });
-      const unknown = await t.http().post('/api/auth/login').send({ email: uniqueEmail('ghost'), password: DEFAULT_PASSWORD });
+      const wrong = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email, password: 'wrong password!' });
+      const unknown = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: uniqueEmail('ghost'), password: DEFAULT_PASSWORD });
       expect(wrong.status).toBe(401);
-      expect(wrong.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'invalid_credentials' });
+      expect(wrong.body).toMatchObject({
+        statusCode: 401,
+        error: 'Unauthorized',
+        code: 'invalid_credentials',
+      });
       expect(unknown.status).toBe(401);
       expect(unknown.body).toEqual(wrong.body);
       expect(refreshCookie(wrong)).toBeUndefined();
@@ -196,18 +231,29 @@ describe('auth (e2e)', () => {
     it.each([
       ['a non-string email', { email: 12345, password: DEFAULT_PASSWORD }, ['email']],
       ['a non-string password', { email: 'someone@example.com', password: 12345678 }, ['password']],
-      ['an object as password', { email: 'someone@example.com', password: { $ne: '' } }, ['password']],
+      [
+        'an object as password',
+        { email: 'someone@example.com', password: { $ne: '' } },
+        ['password'],
+      ],
       ['missing fields', {}, ['email', 'password']],
-      ['an unknown field', { email: 'someone@example.com', password: DEFAULT_PASSWORD, remember: true }, ['remember']],
-    ])('answers 400 validation_failed for %s (validated before Passport)', async (_label, body, fields) => {
-      const res = await t.http().post('/api/auth/login').send(body);
-      expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ statusCode: 400, code: 'validation_failed' });
-      expect(Array.isArray(res.body.message)).toBe(true);
-      for (const field of fields) {
-        expect(res.body.message.some((m: string) => m.includes(field))).toBe(true);
-      }
-    });
+      [
+        'an unknown field',
+        { email: 'someone@example.com', password: DEFAULT_PASSWORD, remember: true },
+        ['remember'],
+      ],
+    ])(
+      'answers 400 validation_failed for %s (validated before Passport)',
+      async (_label, body, fields) => {
+        const res = await t.http().post('/api/auth/login').send(body);
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ statusCode: 400, code: 'validation_failed' });
+        expect(Array.isArray(res.body.message)).toBe(true);
+        for (const field of fields) {
+          expect(res.body.message.some((m: string) => m.includes(field))).toBe(true);
+        }
+      },
+    );
 
     it.each([
       ['73 ASCII bytes', TOO_LONG_ASCII],
@@ -250,11 +296,18 @@ describe('auth (e2e)', () => {
     describe('GET /api/users/me without a Bearer token answers 401 token_missing', () => {
       it.each([
         ['no Authorization header', {}],
-        ['Basic credentials', { Authorization: `Basic ${Buffer.from('a@example.com:password1').toString('base64')}` }],
+        [
+          'Basic credentials',
+          { Authorization: `Basic ${Buffer.from('a@example.com:password1').toString('base64')}` },
+        ],
       ])('with %s', async (_label, headers) => {
         const res = await t.http().get('/api/users/me').set(headers);
         expect(res.status).toBe(401);
-        expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'token_missing' });
+        expect(res.body).toMatchObject({
+          statusCode: 401,
+          error: 'Unauthorized',
+          code: 'token_missing',
+        });
         expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
       });
 
@@ -285,7 +338,11 @@ describe('auth (e2e)', () => {
 
       const cases: [string, () => string][] = [
         ['garbage', () => 'not.a.jwt'],
-        ['a bad signature', () => signTestToken(claimsOf(pair), { key: 'another-secret-0123456789-abcdefghijklmnop' })],
+        [
+          'a bad signature',
+          () =>
+            signTestToken(claimsOf(pair), { key: 'another-secret-0123456789-abcdefghijklmnop' }),
+        ],
         [
           'a tampered payload',
           () => {
@@ -298,12 +355,29 @@ describe('auth (e2e)', () => {
           'alg none',
           () => {
             const now = Math.floor(Date.now() / 1000);
-            const payload = { ...claimsOf(pair), iss: ISSUER, aud: ISSUER, iat: now, exp: now + 900, jti: randomUUID() };
+            const payload = {
+              ...claimsOf(pair),
+              iss: ISSUER,
+              aud: ISSUER,
+              iat: now,
+              exp: now + 900,
+              jti: randomUUID(),
+            };
             return `${b64url({ alg: 'none', typ: 'at+jwt' })}.${b64url(payload)}.`;
           },
         ],
-        ['alg HS512', () => signTestToken(claimsOf(pair), { algorithm: 'HS512', header: { alg: 'HS512', typ: 'at+jwt' } })],
-        ['typ JWT instead of at+jwt', () => signTestToken(claimsOf(pair), { header: { alg: 'HS256', typ: 'JWT' } })],
+        [
+          'alg HS512',
+          () =>
+            signTestToken(claimsOf(pair), {
+              algorithm: 'HS512',
+              header: { alg: 'HS512', typ: 'at+jwt' },
+            }),
+        ],
+        [
+          'typ JWT instead of at+jwt',
+          () => signTestToken(claimsOf(pair), { header: { alg: 'HS256', typ: 'JWT' } }),
+        ],
         ['no typ', () => signTestToken(claimsOf(pair), { header: { alg: 'HS256' } })],
         ['a wrong issuer', () => signTestToken(claimsOf(pair), { issuer: 'someone-else' })],
         ['a wrong audience', () => signTestToken(claimsOf(pair), { audience: 'someone-else' })],
@@ -321,12 +395,19 @@ describe('auth (e2e)', () => {
         ['an unknown session id', () => signTestToken({ ...claimsOf(pair), sid: randomUUID() })],
       ];
 
-      it.each(cases)('for %s, with WWW-Authenticate error="invalid_token"', async (_label, forge) => {
-        const res = await me(forge());
-        expect(res.status).toBe(401);
-        expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'token_invalid' });
-        expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
-      });
+      it.each(cases)(
+        'for %s, with WWW-Authenticate error="invalid_token"',
+        async (_label, forge) => {
+          const res = await me(forge());
+          expect(res.status).toBe(401);
+          expect(res.body).toMatchObject({
+            statusCode: 401,
+            error: 'Unauthorized',
+            code: 'token_invalid',
+          });
+          expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
+        },
+      );
 
       it('while the genuine token of that session still works', async () => {
         await me(pair.accessToken).expect(200);
@@ -364,7 +445,10 @@ describe('auth (e2e)', () => {
       expect(access.body).toMatchObject({ statusCode: 401, code: 'token_revoked' });
       expect(access.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
 
-      const refresh = await t.http().post('/api/auth/refresh').send({ refreshToken: pair.refreshToken });
+      const refresh = await t
+        .http()
+        .post('/api/auth/refresh')
+        .send({ refreshToken: pair.refreshToken });
       expect(refresh.status).toBe(401);
       expect(refresh.body).toMatchObject({ statusCode: 401, code: 'refresh_token_revoked' });
 
@@ -374,14 +458,21 @@ describe('auth (e2e)', () => {
     it('is idempotent: the same token again answers 204', async () => {
       const { pair } = await registerUser(t.http);
       await t.http().post('/api/auth/logout').send({ refreshToken: pair.refreshToken }).expect(204);
-      const again = await t.http().post('/api/auth/logout').send({ refreshToken: pair.refreshToken });
+      const again = await t
+        .http()
+        .post('/api/auth/logout')
+        .send({ refreshToken: pair.refreshToken });
       expect(again.status).toBe(204);
       expect(refreshCookie(again)).toMatch(/^refresh_token=;/);
     });
 
     it('takes the refresh token from the cookie', async () => {
       const { pair } = await registerUser(t.http);
-      await t.http().post('/api/auth/logout').set('Cookie', `refresh_token=${pair.refreshToken}`).expect(204);
+      await t
+        .http()
+        .post('/api/auth/logout')
+        .set('Cookie', `refresh_token=${pair.refreshToken}`)
+        .expect(204);
       const access = await me(pair.accessToken);
       expect(access.status).toBe(401);
       expect(access.body).toMatchObject({ code: 'token_revoked' });
@@ -398,7 +489,7 @@ describe('auth (e2e)', () => {
   });
 
   describe('POST /api/auth/logout-all', () => {
-    it('answers 204 and ends every session of the user, and no one else\'s', async () => {
+    it("answers 204 and ends every session of the user, and no one else's", async () => {
       const { email, password, pair: first } = await registerUser(t.http);
       const second = await login(t.http, email, password);
       const third = await login(t.http, email, password);
@@ -411,7 +502,10 @@ describe('auth (e2e)', () => {
         const access = await me(pair.accessToken);
         expect(access.status).toBe(401);
         expect(access.body).toMatchObject({ statusCode: 401, code: 'token_revoked' });
-        const refresh = await t.http().post('/api/auth/refresh').send({ refreshToken: pair.refreshToken });
+        const refresh = await t
+          .http()
+          .post('/api/auth/refresh')
+          .send({ refreshToken: pair.refreshToken });
         expect(refresh.status).toBe(401);
         expect(refresh.body).toMatchObject({ statusCode: 401, code: 'refresh_token_revoked' });
       }
@@ -427,17 +521,31 @@ describe('auth (e2e)', () => {
   });
 
   describe('sessions', () => {
-    it('GET /api/auth/sessions lists the active sessions only, marking the caller\'s as current', async () => {
+    it("GET /api/auth/sessions lists the active sessions only, marking the caller's as current", async () => {
       const { email, password, pair: first } = await registerUser(t.http);
       const longAgent = `Agent/${'x'.repeat(300)}`;
       const second = (
-        await t.http().post('/api/auth/login').set('User-Agent', 'Browser-B/1.0').send({ email, password }).expect(200)
+        await t
+          .http()
+          .post('/api/auth/login')
+          .set('User-Agent', 'Browser-B/1.0')
+          .send({ email, password })
+          .expect(200)
       ).body as TokenPairBody;
       const third = (
-        await t.http().post('/api/auth/login').set('User-Agent', longAgent).send({ email, password }).expect(200)
+        await t
+          .http()
+          .post('/api/auth/login')
+          .set('User-Agent', longAgent)
+          .send({ email, password })
+          .expect(200)
       ).body as TokenPairBody;
       const ended = await login(t.http, email, password);
-      await t.http().post('/api/auth/logout').send({ refreshToken: ended.refreshToken }).expect(204);
+      await t
+        .http()
+        .post('/api/auth/logout')
+        .send({ refreshToken: ended.refreshToken })
+        .expect(204);
       await registerUser(t.http); // someone else's session must not appear
 
       const res = await t.http().get('/api/auth/sessions').set(bearer(second.accessToken));
@@ -460,38 +568,55 @@ describe('auth (e2e)', () => {
         }
         expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.parse(session.createdAt));
       }
-      const byId = new Map((res.body as { id: string; userAgent: string | null }[]).map((s) => [s.id, s]));
+      const byId = new Map(
+        (res.body as { id: string; userAgent: string | null }[]).map((s) => [s.id, s]),
+      );
       expect(byId.get(sid(second))?.userAgent).toBe('Browser-B/1.0');
       expect(byId.get(sid(third))?.userAgent).toBe(longAgent.slice(0, 255));
     });
 
-    it('DELETE /api/auth/sessions/:id answers 204 and ends that session\'s tokens', async () => {
+    it("DELETE /api/auth/sessions/:id answers 204 and ends that session's tokens", async () => {
       const { email, password, pair: caller } = await registerUser(t.http);
       const target = await login(t.http, email, password);
       const targetSid = decodeJwt(target.accessToken).sid as string;
 
-      const res = await t.http().delete(`/api/auth/sessions/${targetSid}`).set(bearer(caller.accessToken));
+      const res = await t
+        .http()
+        .delete(`/api/auth/sessions/${targetSid}`)
+        .set(bearer(caller.accessToken));
       expect(res.status).toBe(204);
 
       const access = await me(target.accessToken);
       expect(access.status).toBe(401);
       expect(access.body).toMatchObject({ statusCode: 401, code: 'token_revoked' });
-      const refresh = await t.http().post('/api/auth/refresh').send({ refreshToken: target.refreshToken });
+      const refresh = await t
+        .http()
+        .post('/api/auth/refresh')
+        .send({ refreshToken: target.refreshToken });
       expect(refresh.status).toBe(401);
       expect(refresh.body).toMatchObject({ statusCode: 401, code: 'refresh_token_revoked' });
 
       await me(caller.accessToken).expect(200);
-      const list = await t.http().get('/api/auth/sessions').set(bearer(caller.accessToken)).expect(200);
-      expect((list.body as { id: string }[]).map((s) => s.id)).toEqual([decodeJwt(caller.accessToken).sid]);
+      const list = await t
+        .http()
+        .get('/api/auth/sessions')
+        .set(bearer(caller.accessToken))
+        .expect(200);
+      expect((list.body as { id: string }[]).map((s) => s.id)).toEqual([
+        decodeJwt(caller.accessToken).sid,
+      ]);
     });
 
-    it('DELETE answers 404 not_found for another user\'s session and for an unknown id', async () => {
+    it("DELETE answers 404 not_found for another user's session and for an unknown id", async () => {
       const { pair: caller } = await registerUser(t.http);
       const { pair: victim } = await registerUser(t.http);
       const victimSid = decodeJwt(victim.accessToken).sid as string;
 
       for (const id of [victimSid, randomUUID()]) {
-        const res = await t.http().delete(`/api/auth/sessions/${id}`).set(bearer(caller.accessToken));
+        const res = await t
+          .http()
+          .delete(`/api/auth/sessions/${id}`)
+          .set(bearer(caller.accessToken));
         expect(res.status).toBe(404);
         expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found', code: 'not_found' });
       }
@@ -500,7 +625,10 @@ describe('auth (e2e)', () => {
 
     it('DELETE answers 400 validation_failed for a malformed id', async () => {
       const { pair } = await registerUser(t.http);
-      const res = await t.http().delete('/api/auth/sessions/not-a-uuid').set(bearer(pair.accessToken));
+      const res = await t
+        .http()
+        .delete('/api/auth/sessions/not-a-uuid')
+        .set(bearer(pair.accessToken));
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ statusCode: 400, code: 'validation_failed' });
       expect(Array.isArray(res.body.message)).toBe(true);
@@ -534,12 +662,19 @@ describe('auth (e2e)', () => {
         const access = await me(old.accessToken);
         expect(access.status).toBe(401);
         expect(access.body).toMatchObject({ statusCode: 401, code: 'token_revoked' });
-        const refresh = await t.http().post('/api/auth/refresh').send({ refreshToken: old.refreshToken });
+        const refresh = await t
+          .http()
+          .post('/api/auth/refresh')
+          .send({ refreshToken: old.refreshToken });
         expect(refresh.status).toBe(401);
         expect(refresh.body).toMatchObject({ statusCode: 401, code: 'refresh_token_revoked' });
       }
       await me(res.body.accessToken).expect(200);
-      const list = await t.http().get('/api/auth/sessions').set(bearer(res.body.accessToken)).expect(200);
+      const list = await t
+        .http()
+        .get('/api/auth/sessions')
+        .set(bearer(res.body.accessToken))
+        .expect(200);
       expect(list.body).toEqual([expect.objectContaining({ id: newSid, current: true })]);
 
       const oldLogin = await t.http().post('/api/auth/login').send({ email, password });
@@ -556,7 +691,11 @@ describe('auth (e2e)', () => {
         .set(bearer(pair.accessToken))
         .send({ currentPassword: 'not my password', newPassword: NEW_PASSWORD });
       expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden', code: 'invalid_current_password' });
+      expect(res.body).toMatchObject({
+        statusCode: 403,
+        error: 'Forbidden',
+        code: 'invalid_current_password',
+      });
       await me(pair.accessToken).expect(200);
       await login(t.http, email, password);
     });

@@ -1,6 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
-import { bearer, decodeJwt, loginAdmin, registerUser, signTestToken, TokenPairBody } from './utils/auth';
+import {
+  bearer,
+  decodeJwt,
+  loginAdmin,
+  registerUser,
+  signTestToken,
+  TokenPairBody,
+} from './utils/auth';
 import { createTestApp, TestApp } from './utils/create-app';
 
 const DAY = 24 * 3600;
@@ -18,7 +25,10 @@ function refreshCookie(res: Response): string | undefined {
 }
 
 function expectError(res: Response, status: number, code: string) {
-  expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { statusCode: status, code } });
+  expect({ status: res.status, body: res.body }).toMatchObject({
+    status,
+    body: { statusCode: status, code },
+  });
 }
 
 /** Helpers bound to one test app. */
@@ -74,7 +84,10 @@ describe('refresh rotation (e2e)', () => {
 
     it('rotates a token sent only in the refresh_token cookie', async () => {
       const { pair } = await registerUser(t.http);
-      const res = await t.http().post('/api/auth/refresh').set('Cookie', `refresh_token=${pair.refreshToken}`);
+      const res = await t
+        .http()
+        .post('/api/auth/refresh')
+        .set('Cookie', `refresh_token=${pair.refreshToken}`);
 
       expect(res.status).toBe(200);
       expect(res.body.refreshToken).not.toBe(pair.refreshToken);
@@ -82,7 +95,10 @@ describe('refresh rotation (e2e)', () => {
       expect(refreshCookie(res)).toContain(`refresh_token=${res.body.refreshToken};`);
       await c.me(res.body.accessToken).expect(200);
 
-      const next = await t.http().post('/api/auth/refresh').set('Cookie', `refresh_token=${res.body.refreshToken}`);
+      const next = await t
+        .http()
+        .post('/api/auth/refresh')
+        .set('Cookie', `refresh_token=${res.body.refreshToken}`);
       expect(next.status).toBe(200);
       expect(sidOf(next.body.accessToken)).toBe(sidOf(pair.accessToken));
     });
@@ -122,7 +138,12 @@ describe('refresh rotation (e2e)', () => {
         ['for an access token', () => pair.accessToken],
         [
           'for a correctly signed refresh JWT with an unknown jti',
-          () => signTestToken(refreshClaims(), { key: 'refresh', header: refreshHeader, jwtid: randomUUID() }),
+          () =>
+            signTestToken(refreshClaims(), {
+              key: 'refresh',
+              header: refreshHeader,
+              jwtid: randomUUID(),
+            }),
         ],
         [
           'for a correctly signed refresh JWT with the live jti but not the issued token',
@@ -136,7 +157,11 @@ describe('refresh rotation (e2e)', () => {
         ],
         [
           'for a refresh-key JWT with typ at+jwt',
-          () => signTestToken(refreshClaims(), { key: 'refresh', jwtid: decodeJwt(pair.refreshToken).jti }),
+          () =>
+            signTestToken(refreshClaims(), {
+              key: 'refresh',
+              jwtid: decodeJwt(pair.refreshToken).jti,
+            }),
         ],
       ];
 
@@ -158,16 +183,20 @@ describe('refresh rotation (e2e)', () => {
 
     it('answers 400 validation_failed for an unknown body field, without spending the token', async () => {
       const { pair } = await registerUser(t.http);
-      const res = await t.http().post('/api/auth/refresh').send({ refreshToken: pair.refreshToken, extra: 1 });
+      const res = await t
+        .http()
+        .post('/api/auth/refresh')
+        .send({ refreshToken: pair.refreshToken, extra: 1 });
       expectError(res, 400, 'validation_failed');
       expect(res.body.message.some((m: string) => m.includes('extra'))).toBe(true);
 
       const next = await c.refreshOk(pair.refreshToken);
       // Had the 400 spent the token, this would be the grace replay of a rotation: check it is fresh.
       await c.refreshOk(next.refreshToken);
-      const rows: { id: string }[] = await t.dataSource.query('SELECT id FROM refresh_tokens WHERE session_id = ?', [
-        sidOf(pair.accessToken),
-      ]);
+      const rows: { id: string }[] = await t.dataSource.query(
+        'SELECT id FROM refresh_tokens WHERE session_id = ?',
+        [sidOf(pair.accessToken)],
+      );
       expect(rows).toHaveLength(3);
     });
 
@@ -201,7 +230,9 @@ describe('refresh rotation (e2e)', () => {
         const res = await c.me(pair.accessToken);
         expectError(res, 401, 'token_revoked');
       }
-      const sessions = await t.dataSource.query('SELECT revoked_at FROM sessions WHERE id = ?', [sidOf(gen0.accessToken)]);
+      const sessions = await t.dataSource.query('SELECT revoked_at FROM sessions WHERE id = ?', [
+        sidOf(gen0.accessToken),
+      ]);
       expect(sessions).toHaveLength(1);
       expect(sessions[0].revoked_at).not.toBeNull();
     });
@@ -211,7 +242,10 @@ describe('refresh rotation (e2e)', () => {
       const next = await c.refreshOk(pair.refreshToken);
       const sid = sidOf(pair.accessToken);
 
-      const rows: Record<string, unknown>[] = await t.dataSource.query('SELECT * FROM refresh_tokens WHERE session_id = ?', [sid]);
+      const rows: Record<string, unknown>[] = await t.dataSource.query(
+        'SELECT * FROM refresh_tokens WHERE session_id = ?',
+        [sid],
+      );
       expect(rows).toHaveLength(2);
       const byId = new Map(rows.map((row) => [row.id as string, row]));
       const parent = byId.get(decodeJwt(pair.refreshToken).jti as string);
@@ -305,7 +339,8 @@ describe('refresh rotation (e2e)', () => {
 
     it('a token refreshes just before 7 days and answers refresh_token_expired just after', async () => {
       const { email, password, pair: early } = await registerUser(t.http);
-      const late = (await t.http().post('/api/auth/login').send({ email, password }).expect(200)).body as TokenPairBody;
+      const late = (await t.http().post('/api/auth/login').send({ email, password }).expect(200))
+        .body as TokenPairBody;
 
       t.clock.advance(7 * DAY - MINUTE);
       const kept = await c.refreshOk(early.refreshToken);
@@ -358,7 +393,11 @@ describe('refresh rotation (e2e)', () => {
       const { email, password, pair } = await registerUser(t.http);
       const admin = await loginAdmin(t.http);
       const patch = (disabled: boolean) =>
-        t.http().patch(`/api/admin/users/${pair.user.id}`).set(bearer(admin.accessToken)).send({ disabled });
+        t
+          .http()
+          .patch(`/api/admin/users/${pair.user.id}`)
+          .set(bearer(admin.accessToken))
+          .send({ disabled });
 
       const disable = await patch(true);
       expect(disable.status).toBe(200);
@@ -366,15 +405,23 @@ describe('refresh rotation (e2e)', () => {
 
       expectError(await c.refresh(pair.refreshToken), 401, 'user_disabled');
       expectError(await c.me(pair.accessToken), 401, 'user_disabled');
-      expectError(await t.http().post('/api/auth/login').send({ email, password }), 401, 'user_disabled');
-      const wrongPassword = await t.http().post('/api/auth/login').send({ email, password: 'not the password' });
+      expectError(
+        await t.http().post('/api/auth/login').send({ email, password }),
+        401,
+        'user_disabled',
+      );
+      const wrongPassword = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email, password: 'not the password' });
       expectError(wrongPassword, 401, 'invalid_credentials');
 
       // Disabling ended the sessions: enabling the account again does not bring them back.
       await patch(false).expect(200);
       expectError(await c.refresh(pair.refreshToken), 401, 'refresh_token_revoked');
       expectError(await c.me(pair.accessToken), 401, 'token_revoked');
-      const again = (await t.http().post('/api/auth/login').send({ email, password }).expect(200)).body as TokenPairBody;
+      const again = (await t.http().post('/api/auth/login').send({ email, password }).expect(200))
+        .body as TokenPairBody;
       await c.me(again.accessToken).expect(200);
     });
   });

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Public } from '../auth/decorators/public.decorator';
@@ -43,7 +49,10 @@ export class ArticlesController {
   @ApiOperation({ summary: 'Write an article' })
   @ApiCreatedResponse({ type: ArticleResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed)
-  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateArticleDto): Promise<ArticleResponseDto> {
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: CreateArticleDto,
+  ): Promise<ArticleResponseDto> {
     return ArticleResponseDto.from(await this.articles.create(user, dto));
   }
 
@@ -52,7 +61,11 @@ export class ArticlesController {
   @ApiOperation({ summary: 'Edit an article (author or admin)' })
   @ApiOkResponse({ type: ArticleResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.Forbidden, ErrorCode.NotFound)
-  async update(@CurrentUser() user: AuthUser, @UuidParam('id') id: string, @Body() dto: UpdateArticleDto) {
+  async update(
+    @CurrentUser() user: AuthUser,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateArticleDto,
+  ) {
     return ArticleResponseDto.from(await this.articles.update(user, id, dto));
   }
 

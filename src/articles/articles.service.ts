@@ -37,7 +37,13 @@ export class ArticlesService {
   create(author: AuthUser, dto: CreateArticleDto): Promise<Article> {
     const now = this.clock.now();
     return this.articles.save(
-      this.articles.create({ ...dto, id: randomUUID(), authorId: author.id, createdAt: now, updatedAt: now }),
+      this.articles.create({
+        ...dto,
+        id: randomUUID(),
+        authorId: author.id,
+        createdAt: now,
+        updatedAt: now,
+      }),
     );
   }
 

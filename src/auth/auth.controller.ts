@@ -1,6 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiCreatedResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '../common/errors';
 import { UuidParam } from '../common/pipes/uuid-param';
@@ -50,9 +69,24 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ summary: 'Create an account and start a session' })
   @ApiCreatedResponse({ type: TokenPairDto })
-  @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.PasswordTooLong, ErrorCode.EmailTaken, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType, ErrorCode.ServiceUnavailable)
-  async register(@Body() dto: RegisterDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: Reply) {
-    return sendTokenPair(reply, await this.auth.register(dto, meta(request)), this.config.secureCookie);
+  @ApiErrors(
+    ErrorCode.ValidationFailed,
+    ErrorCode.PasswordTooLong,
+    ErrorCode.EmailTaken,
+    ErrorCode.PayloadTooLarge,
+    ErrorCode.UnsupportedMediaType,
+    ErrorCode.ServiceUnavailable,
+  )
+  async register(
+    @Body() dto: RegisterDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
+    return sendTokenPair(
+      reply,
+      await this.auth.register(dto, meta(request)),
+      this.config.secureCookie,
+    );
   }
 
   @Public()
@@ -62,9 +96,22 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in with email and password' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.PasswordTooLong, ErrorCode.InvalidCredentials, ErrorCode.UserDisabled, ErrorCode.ServiceUnavailable)
-  async login(@Req() request: FastifyRequest & { user: User }, @Res({ passthrough: true }) reply: Reply) {
-    return sendTokenPair(reply, await this.auth.login(request.user, meta(request)), this.config.secureCookie);
+  @ApiErrors(
+    ErrorCode.ValidationFailed,
+    ErrorCode.PasswordTooLong,
+    ErrorCode.InvalidCredentials,
+    ErrorCode.UserDisabled,
+    ErrorCode.ServiceUnavailable,
+  )
+  async login(
+    @Req() request: FastifyRequest & { user: User },
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
+    return sendTokenPair(
+      reply,
+      await this.auth.login(request.user, meta(request)),
+      this.config.secureCookie,
+    );
   }
 
   @Public()
@@ -79,8 +126,18 @@ export class AuthController {
   @ApiCookieAuth('refresh_token')
   @ApiBody({ type: RefreshTokenDto, required: false })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiErrors(...REFRESH_ERRORS, ErrorCode.RefreshTokenExpired, ErrorCode.RefreshTokenRevoked, ErrorCode.RefreshTokenReused, ErrorCode.UserDisabled)
-  async refresh(@Body() _dto: RefreshTokenDto, @CurrentUser() presented: unknown, @Res({ passthrough: true }) reply: Reply) {
+  @ApiErrors(
+    ...REFRESH_ERRORS,
+    ErrorCode.RefreshTokenExpired,
+    ErrorCode.RefreshTokenRevoked,
+    ErrorCode.RefreshTokenReused,
+    ErrorCode.UserDisabled,
+  )
+  async refresh(
+    @Body() _dto: RefreshTokenDto,
+    @CurrentUser() presented: unknown,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
     const pair = await this.tokens.rotate(presented as PresentedRefreshToken);
     return sendTokenPair(reply, pair, this.config.secureCookie);
   }
@@ -94,7 +151,11 @@ export class AuthController {
   @ApiBody({ type: RefreshTokenDto, required: false })
   @ApiNoContentResponse({ description: 'Session ended' })
   @ApiErrors(...REFRESH_ERRORS)
-  async logout(@Body() _dto: RefreshTokenDto, @CurrentUser() presented: unknown, @Res({ passthrough: true }) reply: Reply) {
+  async logout(
+    @Body() _dto: RefreshTokenDto,
+    @CurrentUser() presented: unknown,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
     await this.tokens.logout(presented as PresentedRefreshToken);
     clearRefreshCookie(reply, this.config.secureCookie);
   }
@@ -111,7 +172,7 @@ export class AuthController {
 
   @Get('sessions')
   @Auth()
-  @ApiOperation({ summary: 'The caller\'s active sessions' })
+  @ApiOperation({ summary: "The caller's active sessions" })
   @ApiOkResponse({ type: [SessionResponseDto] })
   findSessions(@CurrentUser() user: AuthUser) {
     return this.sessions.findAll(user);
@@ -120,7 +181,7 @@ export class AuthController {
   @Delete('sessions/:id')
   @HttpCode(204)
   @Auth()
-  @ApiOperation({ summary: 'End one of the caller\'s sessions' })
+  @ApiOperation({ summary: "End one of the caller's sessions" })
   @ApiNoContentResponse({ description: 'Session ended' })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
   removeSession(@CurrentUser() user: AuthUser, @UuidParam('id') id: string) {
@@ -132,8 +193,17 @@ export class AuthController {
   @Auth()
   @ApiOperation({ summary: 'Change the password: every session ends, a new one starts' })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.PasswordTooLong, ErrorCode.InvalidCurrentPassword)
-  async changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: Reply) {
+  @ApiErrors(
+    ErrorCode.ValidationFailed,
+    ErrorCode.PasswordTooLong,
+    ErrorCode.InvalidCurrentPassword,
+  )
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: ChangePasswordDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: Reply,
+  ) {
     const pair = await this.auth.changePassword(user, dto, meta(request));
     return sendTokenPair(reply, pair, this.config.secureCookie);
   }

@@ -20,5 +20,10 @@ export function sendTokenPair(reply: FastifyReply, pair: TokenPair, secure: bool
 
 export function clearRefreshCookie(reply: FastifyReply, secure: boolean): void {
   reply.header('Cache-Control', 'no-store');
-  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: COOKIE_PATH });
+  reply.clearCookie(REFRESH_COOKIE, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: COOKIE_PATH,
+  });
 }

@@ -24,7 +24,10 @@ export function loadAppConfig(env: RawEnv): AppConfig {
     .filter(Boolean);
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com`);
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `"${origin}" is not an origin like https://app.example.com`,
+      );
     }
   }
   return {

@@ -27,14 +27,19 @@ function readSecrets(env: RawEnv): { accessSecret: string; refreshSecret: string
   const access = readOptional(env, 'JWT_ACCESS_SECRET');
   const refresh = readOptional(env, 'JWT_REFRESH_SECRET');
   const production = isProduction(env);
-  if (production && !access) throw new ConfigError('JWT_ACCESS_SECRET', 'is required in production');
+  if (production && !access)
+    throw new ConfigError('JWT_ACCESS_SECRET', 'is required in production');
   if (production && !refresh) {
     throw new ConfigError('JWT_REFRESH_SECRET', 'is required in production');
   }
   const secrets =
     access && refresh
       ? { accessSecret: access, refreshSecret: refresh }
-      : { ...loadOrCreateDevSecrets(), ...(access && { accessSecret: access }), ...(refresh && { refreshSecret: refresh }) };
+      : {
+          ...loadOrCreateDevSecrets(),
+          ...(access && { accessSecret: access }),
+          ...(refresh && { refreshSecret: refresh }),
+        };
   for (const [name, value] of [
     ['JWT_ACCESS_SECRET', secrets.accessSecret],
     ['JWT_REFRESH_SECRET', secrets.refreshSecret],

@@ -20,7 +20,8 @@ export function parseDatabaseUrl(raw: string): DatabaseConfig {
   const fail = (problem: string) => new ConfigError('DATABASE_URL', problem);
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length);
-    if (!file) throw fail('"sqlite:" needs a file, e.g. sqlite:data/auth.sqlite or sqlite::memory:');
+    if (!file)
+      throw fail('"sqlite:" needs a file, e.g. sqlite:data/auth.sqlite or sqlite::memory:');
     return { type: 'sqlite', database: file };
   }
   if (raw.startsWith('mysql://') || raw.startsWith('mariadb://')) {
@@ -32,7 +33,8 @@ export function parseDatabaseUrl(raw: string): DatabaseConfig {
     }
     const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
     if (!url.hostname) throw fail('has no host (mysql://user:pass@host:3306/db)');
-    if (!database || database.includes('/')) throw fail('names no database (mysql://user:pass@host:3306/db)');
+    if (!database || database.includes('/'))
+      throw fail('names no database (mysql://user:pass@host:3306/db)');
     return {
       type: 'mysql',
       host: url.hostname,

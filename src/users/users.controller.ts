@@ -16,17 +16,20 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get('me')
-  @ApiOperation({ summary: 'The caller\'s profile' })
+  @ApiOperation({ summary: "The caller's profile" })
   @ApiOkResponse({ type: UserResponseDto })
   findMe(@CurrentUser() caller: AuthUser): UserResponseDto {
     return UserResponseDto.from(caller.account);
   }
 
   @Patch('me')
-  @ApiOperation({ summary: 'Change the caller\'s name' })
+  @ApiOperation({ summary: "Change the caller's name" })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed)
-  async updateMe(@CurrentUser() caller: AuthUser, @Body() dto: UpdateMeDto): Promise<UserResponseDto> {
+  async updateMe(
+    @CurrentUser() caller: AuthUser,
+    @Body() dto: UpdateMeDto,
+  ): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.users.update(caller.id, { name: dto.name }));
   }
 }

@@ -57,7 +57,10 @@ export class UsersService {
     }
   }
 
-  async update(id: string, changes: Partial<Pick<User, 'name' | 'roles' | 'disabled' | 'passwordHash'>>) {
+  async update(
+    id: string,
+    changes: Partial<Pick<User, 'name' | 'roles' | 'disabled' | 'passwordHash'>>,
+  ) {
     await this.users.update({ id }, { ...changes, updatedAt: this.clock.now() });
     return this.findOne(id);
   }

@@ -51,7 +51,8 @@ export function signTestToken(
 ): string {
   // key: 'access', 'refresh', or any other string used as the secret itself.
   const { key = 'access', ...rest } = options;
-  const secret = key === 'access' ? TEST_ACCESS_SECRET : key === 'refresh' ? TEST_REFRESH_SECRET : key;
+  const secret =
+    key === 'access' ? TEST_ACCESS_SECRET : key === 'refresh' ? TEST_REFRESH_SECRET : key;
   return jwt.sign(payload, secret, {
     algorithm: 'HS256',
     header: { alg: 'HS256', typ: 'at+jwt' },

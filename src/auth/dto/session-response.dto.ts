@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Session } from '../entities/session.entity';
 
 export class SessionResponseDto {
-  @ApiProperty({ format: 'uuid', description: 'The sid claim of this session\'s access tokens' })
+  @ApiProperty({ format: 'uuid', description: "The sid claim of this session's access tokens" })
   id: string;
 
   @ApiProperty({ type: String, format: 'date-time' })

@@ -9,7 +9,10 @@ export class JwtRefreshGuard extends AuthGuard('jwt-refresh') {
     if (err) throw err as Error;
     if (user) return user;
     if ((info as { message?: string } | undefined)?.message === 'No auth token') {
-      throw new AppException(ErrorCode.RefreshTokenMissing, 'Refresh token required in body or cookie');
+      throw new AppException(
+        ErrorCode.RefreshTokenMissing,
+        'Refresh token required in body or cookie',
+      );
     }
     throw new AppException(ErrorCode.RefreshTokenInvalid, 'Refresh token is invalid');
   }

@@ -5,7 +5,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { authConfig } from '../../config/auth.config';
 
-type Job = { op: 'hash'; password: string; cost: number } | { op: 'compare'; password: string; hash: string };
+type Job =
+  | { op: 'hash'; password: string; cost: number }
+  | { op: 'compare'; password: string; hash: string };
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -83,12 +85,15 @@ export class PasswordHasher implements OnModuleDestroy {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath } });
       worker.unref();
-      worker.on('message', ({ id, result, error }: { id: number; result?: unknown; error?: string }) => {
-        const pending = this.pending.get(id);
-        this.pending.delete(id);
-        if (error !== undefined) pending?.reject(new Error(error));
-        else pending?.resolve(result);
-      });
+      worker.on(
+        'message',
+        ({ id, result, error }: { id: number; result?: unknown; error?: string }) => {
+          const pending = this.pending.get(id);
+          this.pending.delete(id);
+          if (error !== undefined) pending?.reject(new Error(error));
+          else pending?.resolve(result);
+        },
+      );
       worker.on('error', (error) => this.failAll(error));
       this.workers.push(worker);
     }

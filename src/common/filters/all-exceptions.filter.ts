@@ -105,7 +105,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private unexpected(exception: unknown, request: FastifyRequest): ErrorBody {
     const stack = exception instanceof Error ? exception.stack : String(exception);
-    this.logger.error(`unhandled error (request ${request.id}) ${request.method} ${request.url}`, stack);
+    this.logger.error(
+      `unhandled error (request ${request.id}) ${request.method} ${request.url}`,
+      stack,
+    );
     return this.body(500, ErrorCode.InternalError, 'Internal server error');
   }
 

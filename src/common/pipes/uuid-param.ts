@@ -6,6 +6,7 @@ export const UuidParam = (name = 'id') =>
   Param(
     name,
     new ParseUUIDPipe({
-      exceptionFactory: () => new AppException(ErrorCode.ValidationFailed, [`${name} must be a UUID`]),
+      exceptionFactory: () =>
+        new AppException(ErrorCode.ValidationFailed, [`${name} must be a UUID`]),
     }),
   );

@@ -4,12 +4,17 @@ import { AppException, ErrorCode } from '../errors';
 /** Constraint name of the password byte limit, reported as `password_too_long`. */
 export const PASSWORD_TOO_LONG = 'passwordTooLong';
 
-function flatten(errors: ValidationError[], prefix = ''): { constraint: string; message: string }[] {
+function flatten(
+  errors: ValidationError[],
+  prefix = '',
+): { constraint: string; message: string }[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
       constraint,
-      message: message.startsWith(error.property) ? path + message.slice(error.property.length) : message,
+      message: message.startsWith(error.property)
+        ? path + message.slice(error.property.length)
+        : message,
     }));
     return [...own, ...flatten(error.children ?? [], path)];
   });

@@ -1,5 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEnum, IsOptional } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEnum,
+  IsOptional,
+} from 'class-validator';
 import { Role } from '../enums/role.enum';
 
 export class AdminUpdateUserDto {
@@ -12,7 +20,7 @@ export class AdminUpdateUserDto {
   @IsEnum(Role, { each: true })
   roles?: Role[];
 
-  @ApiPropertyOptional({ description: 'Disabling ends all of the user\'s sessions' })
+  @ApiPropertyOptional({ description: "Disabling ends all of the user's sessions" })
   @IsOptional()
   @IsBoolean()
   disabled?: boolean;
