@@ -2,11 +2,36 @@ import fastifyCookie from '@fastify/cookie';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode } from './common/errors';
 import { AppConfig } from './config/app.config';
 import { setupSwagger } from './swagger';
 
 /** Nest must not add its own body parsers: configureBodyParsing installs the contract's. */
 export const NEST_APP_OPTIONS = { bodyParser: false } as const;
+
+/**
+ * Errors Node's HTTP parser raises before Fastify has a request (oversized headers, a
+ * Content-Length that lies, a timeout) still get the contract's error shape.
+ */
+function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, ErrorCode.RequestTimeout, 'Request timed out']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, ErrorCode.HeadersTooLarge, 'Request headers are too large']
+        : [400, ErrorCode.ValidationFailed, 'Malformed HTTP request'];
+  const body = JSON.stringify({ statusCode: status, error: STATUS_CODES[status], code, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
 
 /** Fastify options: the contract's 100 KiB body limit and the client-IP trust setting. */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
@@ -15,6 +40,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler,
   });
 }
 
@@ -52,7 +79,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   configureBodyParsing(fastify);
   await app.register(fastifyCookie as any);
   if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins, credentials: true });
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    });
   }
   app.setGlobalPrefix('api');
   setupSwagger(app);

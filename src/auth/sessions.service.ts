@@ -19,7 +19,11 @@ export class SessionsService {
 
   async findAll(caller: AuthUser): Promise<SessionResponseDto[]> {
     const active = await this.sessions.find({
-      where: { userId: caller.id, revokedAt: IsNull(), expiresAt: MoreThan(this.clock.now()) },
+      where: {
+        userId: caller.id,
+        revokedAt: IsNull(),
+        refreshExpiresAt: MoreThan(this.clock.now()),
+      },
       order: { lastUsedAt: 'DESC' },
     });
     return active.map((session) => SessionResponseDto.from(session, caller.sessionId));

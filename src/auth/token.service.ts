@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
 import { authConfig } from '../config/auth.config';
@@ -43,6 +43,7 @@ export class TokenService {
     private readonly jwt: JwtService,
     private readonly keys: JwtKeys,
     private readonly clock: Clock,
+    private readonly dataSource: DataSource,
   ) {}
 
   /** Starts a session for a user who just proved who they are, and issues its first pair. */
@@ -55,6 +56,10 @@ export class TokenService {
         createdAt: now,
         lastUsedAt: now,
         expiresAt: later(now, this.config.sessionMaxTtl),
+        refreshExpiresAt: earliest(
+          later(now, this.config.refreshTtl),
+          later(now, this.config.sessionMaxTtl),
+        ),
         revokedAt: null,
         revokedReason: null,
         userAgent: meta.userAgent?.slice(0, 255) ?? null,
@@ -86,33 +91,74 @@ export class TokenService {
       throw new AppException(ErrorCode.RefreshTokenExpired, 'Refresh token has expired');
     }
 
-    let spentAt = row.spentAt;
-    let won = false;
-    if (!spentAt) {
-      // The race is decided here, in the database: of N concurrent presentations (on any
-      // instance) exactly one UPDATE finds spent_at still NULL and affects a row. Reading the
-      // row first and writing after would let two winners each issue a successor.
-      const result = await this.tokens.update({ id: row.id, spentAt: IsNull() }, { spentAt: now });
-      won = result.affected === 1;
-      if (won) spentAt = now;
-      else spentAt = (await this.tokens.findOneBy({ id: row.id }))?.spentAt ?? now;
-    }
-
-    const successor = this.describeToken(this.successorId(row.id), row.id, session, spentAt);
-    if (!won) {
-      const graceEnds = later(spentAt, this.config.reuseGrace);
-      const live = await this.tokens.findOneBy({ id: successor.row.id });
-      if (this.config.reuseGrace === 0 || graceEnds <= now || live?.spentAt) {
-        await this.endSession(session.id, 'reuse_detected');
-        throw this.reused();
+    if (!row.spentAt) {
+      const successor = this.describeToken(this.successorId(row.id), row.id, session, now);
+      if (await this.spend(row, successor.row, now)) {
+        return this.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
       }
-      if (live) return this.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
     }
-    // The successor is a pure function of the parent (id derived by HMAC, times from the
-    // parent's spent_at), so the winner and a racer inside the grace insert the same row.
-    await this.insertIgnoringDuplicate(successor.row);
-    await this.sessions.update({ id: session.id }, { lastUsedAt: now });
-    return this.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
+    return this.replay(row, now);
+  }
+
+  /**
+   * The race is decided here, in the database: of N concurrent presentations (on any
+   * instance) exactly one conditional UPDATE finds spent_at still NULL and affects a row.
+   * Reading the row first and writing after would let two winners each issue a successor.
+   * On MySQL the spend, the session's bookkeeping and the successor's insert are one
+   * transaction, so a connection lost midway cannot leave a spent token without successor
+   * (losers' UPDATEs wait on the row lock, then affect nothing). better-sqlite3 is in-process
+   * and single-connection: TypeORM cannot interleave transactions on it, and no network can
+   * fail between its statements, so there the same statements run one by one.
+   */
+  private spend(row: RefreshToken, successor: RefreshToken, now: Date): Promise<boolean> {
+    const work = async (manager: EntityManager) => {
+      const spent = await manager.update(
+        RefreshToken,
+        { id: row.id, spentAt: IsNull() },
+        { spentAt: now },
+      );
+      if (spent.affected !== 1) return false;
+      await manager.update(
+        Session,
+        { id: row.sessionId },
+        { lastUsedAt: now, refreshExpiresAt: successor.expiresAt },
+      );
+      await this.insertIgnoringDuplicate(manager, successor);
+      return true;
+    };
+    return this.dataSource.options.type === 'mysql'
+      ? this.dataSource.transaction(work)
+      : work(this.dataSource.manager);
+  }
+
+  /**
+   * A spent token presented again. Inside the grace, and only while its successor is still
+   * the live token, it answers that same successor: the successor is a pure function of the
+   * parent (id by HMAC, times from the parent's spent_at). Anything else is reuse.
+   */
+  private async replay(row: RefreshToken, now: Date): Promise<TokenPair> {
+    const { session } = row;
+    const spentAt = (await this.tokens.findOneBy({ id: row.id }))?.spentAt;
+    if (!spentAt) {
+      throw new AppException(ErrorCode.ServiceUnavailable, 'Refresh did not complete; retry');
+    }
+    const successor = this.describeToken(this.successorId(row.id), row.id, session, spentAt);
+    const live = await this.tokens.findOneBy({ id: successor.row.id });
+    const graceEnds = later(spentAt, this.config.reuseGrace);
+    if (this.config.reuseGrace === 0 || graceEnds <= now || live?.spentAt) {
+      await this.endSession(session.id, 'reuse_detected');
+      throw this.reused();
+    }
+    // Not there yet (SQLite racer before the winner's insert, or a crash in between): the
+    // row is deterministic, so inserting it here is the same as the winner's insert.
+    if (!live) {
+      await this.insertIgnoringDuplicate(this.tokens.manager, successor.row);
+      await this.sessions.update(
+        { id: session.id },
+        { lastUsedAt: spentAt, refreshExpiresAt: successor.row.expiresAt },
+      );
+    }
+    return this.pair(session.user, session.id, successor.jwt, successor.row.expiresAt, now);
   }
 
   /** Ends the session of a presented refresh token; an already-ended one is fine (idempotent). */
@@ -183,9 +229,9 @@ export class TokenService {
     );
   }
 
-  private async insertIgnoringDuplicate(row: RefreshToken): Promise<void> {
+  private async insertIgnoringDuplicate(manager: EntityManager, row: RefreshToken) {
     try {
-      await this.tokens.insert(row);
+      await manager.insert(RefreshToken, row);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }

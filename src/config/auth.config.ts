@@ -56,7 +56,7 @@ function readSecrets(env: RawEnv): { accessSecret: string; refreshSecret: string
 }
 
 function readAdmin(env: RawEnv): Pick<AuthConfig, 'adminEmail' | 'adminPassword'> {
-  const email = readOptional(env, 'ADMIN_EMAIL')?.toLowerCase();
+  const email = readOptional(env, 'ADMIN_EMAIL')?.normalize('NFC').toLowerCase();
   const password = env.ADMIN_PASSWORD;
   if (!email || !password) return {};
   if (!EMAIL_PATTERN.test(email)) throw new ConfigError('ADMIN_EMAIL', 'is not an email address');
@@ -75,7 +75,8 @@ export function loadAuthConfig(env: RawEnv): AuthConfig {
     accessTtl: readDuration(env, 'ACCESS_TOKEN_TTL', '15m'),
     refreshTtl: readDuration(env, 'REFRESH_TOKEN_TTL', '7d'),
     sessionMaxTtl: readDuration(env, 'SESSION_MAX_TTL', '30d'),
-    reuseGrace: readDuration(env, 'REFRESH_REUSE_GRACE', '10s', { allowZero: true }),
+    // A long grace would let a stolen, already-rotated token keep working: at most 5 minutes.
+    reuseGrace: readDuration(env, 'REFRESH_REUSE_GRACE', '10s', { allowZero: true, max: 300 }),
     bcryptCost: readInt(env, 'BCRYPT_COST', 11, 4, 15),
     secureCookie: isProduction(env),
     ...readAdmin(env),

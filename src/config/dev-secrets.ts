@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ConfigError } from './config-error';
 
 export const DEV_SECRETS_FILE = 'data/jwt-secrets.json';
 
@@ -15,8 +16,13 @@ interface DevSecrets {
  */
 export function loadOrCreateDevSecrets(file = DEV_SECRETS_FILE): DevSecrets {
   if (existsSync(file)) {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>;
-    if (typeof stored.accessSecret === 'string' && typeof stored.refreshSecret === 'string') {
+    let stored: Partial<DevSecrets> | null;
+    try {
+      stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets> | null;
+    } catch {
+      throw new ConfigError(file, 'is not valid JSON; delete it to generate new secrets');
+    }
+    if (typeof stored?.accessSecret === 'string' && typeof stored.refreshSecret === 'string') {
       return { accessSecret: stored.accessSecret, refreshSecret: stored.refreshSecret };
     }
   }

@@ -15,11 +15,14 @@ export function readOptional(env: RawEnv, name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
+/** Longest accepted lifetime: ten years, far past any sane setting, well inside Date's range. */
+export const MAX_DURATION_SECONDS = 10 * 365 * 86400;
+
 export function readDuration(
   env: RawEnv,
   name: string,
   fallback: string,
-  opts: { allowZero?: boolean } = {},
+  opts: { allowZero?: boolean; max?: number } = {},
 ): number {
   const raw = readOptional(env, name) ?? fallback;
   const seconds = parseDuration(raw);
@@ -29,6 +32,8 @@ export function readDuration(
   if (seconds === 0 && !opts.allowZero) {
     throw new ConfigError(name, 'must be longer than 0');
   }
+  const max = opts.max ?? MAX_DURATION_SECONDS;
+  if (seconds > max) throw new ConfigError(name, `"${raw}" is longer than the maximum of ${max} s`);
   return seconds;
 }
 

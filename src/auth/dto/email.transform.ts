@@ -1,5 +1,10 @@
 import { Transform } from 'class-transformer';
 
-/** Emails are trimmed and lower-cased before validation and lookup. */
+export const normalizeEmail = (email: string) => email.trim().normalize('NFC').toLowerCase();
+
+/**
+ * Emails are trimmed, put in Unicode NFC (so one address has one spelling) and lower-cased
+ * before validation and lookup.
+ */
 export const NormalizeEmail = () =>
-  Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+  Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value));

@@ -11,7 +11,11 @@ export class SessionResponseDto {
   @ApiProperty({ type: String, format: 'date-time' })
   lastUsedAt: string;
 
-  @ApiProperty({ type: String, format: 'date-time', description: 'Absolute end of the session' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: "When the session ends unless refreshed: its live refresh token's expiry",
+  })
   expiresAt: string;
 
   @ApiProperty({ type: String, nullable: true })
@@ -28,7 +32,7 @@ export class SessionResponseDto {
       id: session.id,
       createdAt: session.createdAt.toISOString(),
       lastUsedAt: session.lastUsedAt.toISOString(),
-      expiresAt: session.expiresAt.toISOString(),
+      expiresAt: session.refreshExpiresAt.toISOString(),
       userAgent: session.userAgent,
       ip: session.ip,
       current: session.id === currentSid,

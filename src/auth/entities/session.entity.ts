@@ -38,6 +38,10 @@ export class Session {
   @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
   expiresAt: Date;
 
+  /** When the session's live refresh token expires (idle end, capped at `expiresAt`). */
+  @Column({ name: 'refresh_expires_at', type: 'datetime', precision: 3 })
+  refreshExpiresAt: Date;
+
   @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
   revokedAt: Date | null;
 

@@ -1,10 +1,8 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { AppException, ErrorCode } from '../../common/errors';
-import { validationException, VALIDATION_OPTIONS } from '../../common/pipes/validation';
+import { validateBody } from '../../common/pipes/validate-body';
 import { LoginDto } from '../dto/login.dto';
 
 /**
@@ -14,11 +12,7 @@ import { LoginDto } from '../dto/login.dto';
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const dto = plainToInstance(LoginDto, request.body ?? {});
-    const errors = await validate(dto, VALIDATION_OPTIONS);
-    if (errors.length > 0) throw validationException(errors);
-    request.body = dto;
+    await validateBody(context.switchToHttp().getRequest<FastifyRequest>(), LoginDto);
     return (await super.canActivate(context)) as boolean;
   }
 

@@ -12,9 +12,12 @@ function flatten(
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
       constraint,
-      message: message.startsWith(error.property)
-        ? path + message.slice(error.property.length)
-        : message,
+      message:
+        constraint === 'unknownValue'
+          ? 'body must be a JSON object'
+          : message.startsWith(error.property)
+            ? path + message.slice(error.property.length)
+            : message,
     }));
     return [...own, ...flatten(error.children ?? [], path)];
   });

@@ -30,7 +30,14 @@ export class InitialSchema1764201600000 implements MigrationInterface {
         name: 'users',
         columns: [
           id(),
-          { name: 'email', type: 'varchar', length: '254' },
+          // Binary collation on MySQL: emails are normalised by the app, and the default
+          // accent-insensitive collation would make jose@ and josé@ one address.
+          {
+            name: 'email',
+            type: 'varchar',
+            length: '254',
+            ...(mysql && { charset: 'utf8mb4', collation: 'utf8mb4_bin' }),
+          },
           { name: 'password_hash', type: 'varchar', length: '60' },
           { name: 'name', type: 'varchar', length: '100', isNullable: true },
           { name: 'roles', type: 'varchar', length: '255' },
@@ -50,6 +57,7 @@ export class InitialSchema1764201600000 implements MigrationInterface {
           time('created_at'),
           time('last_used_at'),
           time('expires_at'),
+          time('refresh_expires_at'),
           time('revoked_at', true),
           { name: 'revoked_reason', type: 'varchar', length: '32', isNullable: true },
           { name: 'user_agent', type: 'varchar', length: '255', isNullable: true },

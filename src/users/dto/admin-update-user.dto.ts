@@ -6,13 +6,13 @@ import {
   IsArray,
   IsBoolean,
   IsEnum,
-  IsOptional,
 } from 'class-validator';
+import { IsOmittable } from '../../common/dto/is-omittable.decorator';
 import { Role } from '../enums/role.enum';
 
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ enum: Role, isArray: true, example: [Role.User, Role.Admin] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -21,7 +21,7 @@ export class AdminUpdateUserDto {
   roles?: Role[];
 
   @ApiPropertyOptional({ description: "Disabling ends all of the user's sessions" })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
 }
