@@ -5,6 +5,7 @@ import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './app.setu
 import { AppModule } from './app.module';
 import { PinoLogger } from './common/logger/pino-logger';
 import { ConfigError, loadAppConfig, validateEnvironment } from './config';
+import { isDatabaseUnavailable } from './database/db-errors';
 
 async function bootstrap(): Promise<void> {
   // Configuration first: a bad value stops the start with one line naming the variable.
@@ -32,7 +33,9 @@ async function bootstrap(): Promise<void> {
     );
     await configureApp(app);
   } catch (error) {
-    console.error(`Start failed: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    const what = isDatabaseUnavailable(error) ? 'cannot reach the database' : 'error';
+    console.error(`Start failed: ${what} (${reason})`);
     process.exit(1);
   }
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool, exit 0.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAppConfig } from './app.config';
@@ -134,6 +134,57 @@ describe('configuration', () => {
     });
   });
 
+  describe('duration bounds', () => {
+    it('refuse ACCESS_TOKEN_TTL=999999999d (past the ten-year maximum)', () => {
+      const error = configError(() =>
+        loadAuthConfig({ ...SECRETS, ACCESS_TOKEN_TTL: '999999999d' }),
+      );
+      expect(error.variable).toBe('ACCESS_TOKEN_TTL');
+      expect(error.message.startsWith('ACCESS_TOKEN_TTL:')).toBe(true);
+      expect(error.message).toContain('"999999999d"');
+      expect(error.message).not.toMatch(/[\r\n]/);
+    });
+
+    it('cap REFRESH_REUSE_GRACE at 300 s: 5m is accepted, 10m and 301 are refused', () => {
+      expect(loadAuthConfig({ ...SECRETS, REFRESH_REUSE_GRACE: '5m' }).reuseGrace).toBe(300);
+      expect(loadAuthConfig({ ...SECRETS, REFRESH_REUSE_GRACE: '300' }).reuseGrace).toBe(300);
+      expectConfigError(
+        () => loadAuthConfig({ ...SECRETS, REFRESH_REUSE_GRACE: '10m' }),
+        'REFRESH_REUSE_GRACE',
+      );
+      expect(
+        configError(() => loadAuthConfig({ ...SECRETS, REFRESH_REUSE_GRACE: '10m' })).message,
+      ).toMatch(/300/);
+      expectConfigError(
+        () => loadAuthConfig({ ...SECRETS, REFRESH_REUSE_GRACE: '301' }),
+        'REFRESH_REUSE_GRACE',
+      );
+    });
+
+    it('accept SESSION_MAX_TTL=3650d (ten years) and refuse 3651d', () => {
+      expect(loadAuthConfig({ ...SECRETS, SESSION_MAX_TTL: '3650d' }).sessionMaxTtl).toBe(
+        3650 * 86400,
+      );
+      expectConfigError(
+        () => loadAuthConfig({ ...SECRETS, SESSION_MAX_TTL: '3651d' }),
+        'SESSION_MAX_TTL',
+      );
+    });
+  });
+
+  describe('ADMIN_EMAIL', () => {
+    it('is put in Unicode NFC (and lower-cased) so it matches the registered spelling', () => {
+      const nfd = 'Jose\u0301@Example.com';
+      const config = loadAuthConfig({
+        ...SECRETS,
+        ADMIN_EMAIL: nfd,
+        ADMIN_PASSWORD: 'admin-password-123',
+      });
+      expect(config.adminEmail).toBe('jos\u00e9@example.com');
+      expect(config.adminEmail).not.toBe(nfd.toLowerCase());
+    });
+  });
+
   describe('production secrets', () => {
     const production = { NODE_ENV: 'production' };
 
@@ -251,6 +302,17 @@ describe('configuration', () => {
       expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first);
 
       expect(loadOrCreateDevSecrets(file)).toEqual(first);
+    });
+
+    it('refuse a corrupt file with one line naming the file, not a SyntaxError', () => {
+      const file = join(dir, 'jwt-secrets.json');
+      writeFileSync(file, 'not json');
+      const error = configError(() => loadOrCreateDevSecrets(file));
+      expect(error.message.startsWith(file)).toBe(true);
+      expect(error.message).toMatch(/not valid JSON/);
+      expect(error.message).not.toMatch(/[\r\n]/);
+      // The file is left for the operator to inspect or delete.
+      expect(readFileSync(file, 'utf8')).toBe('not json');
     });
 
     it('fill in for unset secrets outside production, kept in data/ of the working directory', () => {

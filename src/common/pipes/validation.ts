@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppException, ErrorCode } from '../errors';
 
 /** Constraint name of the password byte limit, reported as `password_too_long`. */
@@ -48,6 +48,18 @@ export const VALIDATION_OPTIONS = {
   exceptionFactory: validationException,
 };
 
+/** The global pipe; a body DTO also refuses JSON that is not an object (`[]`, `"x"`, `1`). */
+class AppValidationPipe extends ValidationPipe {
+  transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const notAnObject =
+      value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value));
+    if (metadata.type === 'body' && metadata.metatype && notAnObject) {
+      throw new AppException(ErrorCode.ValidationFailed, ['body must be a JSON object']);
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe(VALIDATION_OPTIONS);
+  return new AppValidationPipe(VALIDATION_OPTIONS);
 }
