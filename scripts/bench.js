@@ -2,11 +2,8 @@
 // Load test on 127.0.0.1: starts dist/main.js on a fresh SQLite file, then one autocannon run
 // each for GET /api/articles (public) and GET /api/users/me (bearer, with its session lookup).
 // Usage: npm run build && npm run bench [-- --duration 10 --connections 50]
-const { spawn } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
 const autocannon = require('autocannon');
+const { startServer } = require('./lib/server');
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -16,17 +13,7 @@ const opt = (name, fallback) => {
 const duration = Math.min(opt('duration', 10), 60);
 const connections = opt('connections', 50);
 const port = opt('port', 3456);
-const base = `http://127.0.0.1:${port}`;
-
-async function waitForHealth() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy');
-}
+let base;
 
 async function json(path, body, token) {
   const res = await fetch(base + path, {
@@ -53,22 +40,17 @@ function run(title, opts) {
 }
 
 (async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
-  const server = spawn(process.execPath, ['dist/main.js'], {
+  const server = await startServer({
+    port,
     env: {
-      ...process.env,
       NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,
       JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
       JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
-      LOG_LEVEL: 'warn',
       BCRYPT_COST: '10',
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
   });
+  base = server.base;
   try {
-    await waitForHealth();
     const pair = await json('/api/auth/register', { email: 'bench@example.com', password: 'bench-password' });
     for (let i = 0; i < 20; i++) {
       await json('/api/articles', { title: `Article ${i}`, body: 'x'.repeat(500) }, pair.accessToken);
@@ -80,9 +62,7 @@ function run(title, opts) {
       headers: { authorization: `Bearer ${pair.accessToken}` },
     });
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 })().catch((error) => {
   console.error(error);

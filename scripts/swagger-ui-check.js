@@ -3,25 +3,13 @@
 // chromium`): loads /docs, authorizes with a fresh access token, reloads (the token must
 // persist), runs "Try it out" on GET /api/users/me, and saves a screenshot.
 // Usage: npm run build && node scripts/swagger-ui-check.js [screenshot.png]
-const { spawn } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { chromium } = require('playwright-core');
+const { startServer } = require('./lib/server');
 
 const port = 3458;
-const base = `http://127.0.0.1:${port}`;
 const shot = process.argv[2] || join(tmpdir(), 'swagger-ui.png');
-
-async function waitForHealth() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy');
-}
 
 function check(ok, what) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
@@ -29,18 +17,13 @@ function check(ok, what) {
 }
 
 (async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'swagger-ui-'));
-  const server = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'ui.sqlite')}`, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const { base, stop } = await startServer({ port });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
-    await waitForHealth();
     const res = await fetch(`${base}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -70,9 +53,7 @@ function check(ok, what) {
     console.log(`screenshot: ${shot}`);
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 })().catch((error) => {
   console.error(error);

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/c
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../auth/decorators/auth.decorator';
 import { TokenService } from '../auth/token.service';
+import { mapPage } from '../common/dto/page.dto';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { ErrorCode } from '../common/errors';
 import { UuidParam } from '../common/pipes/uuid-param';
@@ -26,7 +27,7 @@ export class AdminController {
   @ApiErrors(ErrorCode.ValidationFailed)
   async findAll(@Query() query: PaginationQueryDto): Promise<AdminUserPageDto> {
     const page = await this.users.findAll(query.page, query.limit);
-    return { ...page, items: page.items.map((user) => AdminUserResponseDto.from(user)) };
+    return mapPage(page, (user) => AdminUserResponseDto.from(user));
   }
 
   @Patch('users/:id')

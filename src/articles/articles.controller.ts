@@ -10,6 +10,7 @@ import { Auth } from '../auth/decorators/auth.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Public } from '../auth/decorators/public.decorator';
 import { AuthUser } from '../auth/types/auth-user';
+import { mapPage } from '../common/dto/page.dto';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { ErrorCode } from '../common/errors';
 import { UuidParam } from '../common/pipes/uuid-param';
@@ -32,7 +33,7 @@ export class ArticlesController {
   @ApiErrors(ErrorCode.ValidationFailed)
   async findAll(@Query() query: PaginationQueryDto): Promise<ArticlePageDto> {
     const page = await this.articles.findAll(query.page, query.limit);
-    return { ...page, items: page.items.map((article) => ArticleResponseDto.from(article)) };
+    return mapPage(page, (article) => ArticleResponseDto.from(article));
   }
 
   @Public()

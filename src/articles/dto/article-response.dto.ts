@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageDtoOf } from '../../common/dto/page.dto';
 import { Article } from '../entities/article.entity';
 
 export class ArticleResponseDto {
@@ -32,16 +33,4 @@ export class ArticleResponseDto {
   }
 }
 
-export class ArticlePageDto {
-  @ApiProperty({ type: [ArticleResponseDto] })
-  items: ArticleResponseDto[];
-
-  @ApiProperty()
-  total: number;
-
-  @ApiProperty()
-  page: number;
-
-  @ApiProperty()
-  limit: number;
-}
+export class ArticlePageDto extends PageDtoOf(ArticleResponseDto) {}

@@ -12,8 +12,8 @@ export async function validateBody<T extends object>(
   request: FastifyRequest,
   dtoClass: ClassConstructor<T>,
 ): Promise<T> {
-  const body = request.body ?? {};
-  if (typeof body !== 'object' || Array.isArray(body)) {
+  const body = request.body === undefined ? {} : request.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new AppException(ErrorCode.ValidationFailed, ['body must be a JSON object']);
   }
   const dto = plainToInstance(dtoClass, body);

@@ -52,7 +52,7 @@ export const VALIDATION_OPTIONS = {
 class AppValidationPipe extends ValidationPipe {
   transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const notAnObject =
-      value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value));
+      value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value));
     if (metadata.type === 'body' && metadata.metatype && notAnObject) {
       throw new AppException(ErrorCode.ValidationFailed, ['body must be a JSON object']);
     }

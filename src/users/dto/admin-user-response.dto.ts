@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageDtoOf } from '../../common/dto/page.dto';
 import { User } from '../entities/user.entity';
 import { UserResponseDto } from './user-response.dto';
 
@@ -11,16 +12,4 @@ export class AdminUserResponseDto extends UserResponseDto {
   }
 }
 
-export class AdminUserPageDto {
-  @ApiProperty({ type: [AdminUserResponseDto] })
-  items: AdminUserResponseDto[];
-
-  @ApiProperty()
-  total: number;
-
-  @ApiProperty()
-  page: number;
-
-  @ApiProperty()
-  limit: number;
-}
+export class AdminUserPageDto extends PageDtoOf(AdminUserResponseDto) {}
