@@ -12,6 +12,7 @@ import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { JwtKeys } from './jwt-keys';
 import { PasswordHasher } from './password/password-hasher.service';
+import { SessionLookup } from './session-lookup';
 import { SessionsService } from './sessions.service';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -34,6 +35,7 @@ import { TokenService } from './token.service';
     AuthService,
     TokenService,
     SessionsService,
+    SessionLookup,
     PasswordHasher,
     JwtKeys,
     LocalStrategy,

@@ -14,6 +14,7 @@ import { Role } from '../users/enums/role.enum';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { JwtKeys } from './jwt-keys';
+import { SessionLookup } from './session-lookup';
 import { TokenService } from './token.service';
 import { PresentedRefreshToken } from './types/auth-user';
 import { TokenPair } from './types/token-pair';
@@ -69,7 +70,7 @@ async function createHarness(env: Record<string, string> = {}): Promise<Harness>
         TypeOrmModule.forFeature([Session, RefreshToken, User]),
         JwtModule.register({}),
       ],
-      providers: [TokenService, JwtKeys, { provide: Clock, useValue: clock }],
+      providers: [TokenService, SessionLookup, JwtKeys, { provide: Clock, useValue: clock }],
     }).compile();
     return {
       moduleRef,

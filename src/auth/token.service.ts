@@ -13,6 +13,7 @@ import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
 import { ACCESS_TOKEN_TYP, JwtKeys, REFRESH_TOKEN_TYP } from './jwt-keys';
+import { SessionLookup } from './session-lookup';
 import { AuthUser, PresentedRefreshToken, RequestMeta } from './types/auth-user';
 import { TokenPair } from './types/token-pair';
 
@@ -44,6 +45,7 @@ export class TokenService {
     private readonly keys: JwtKeys,
     private readonly clock: Clock,
     private readonly dataSource: DataSource,
+    private readonly sessionLookup: SessionLookup,
   ) {}
 
   /** Starts a session for a user who just proved who they are, and issues its first pair. */
@@ -169,11 +171,7 @@ export class TokenService {
 
   /** One indexed lookup (session by primary key, joined with its user) per access token. */
   async checkAccess(sid: string, sub: string): Promise<AuthUser> {
-    const session = await this.sessions
-      .createQueryBuilder('s')
-      .innerJoinAndSelect('s.user', 'u')
-      .where('s.id = :sid', { sid })
-      .getOne();
+    const session = await this.sessionLookup.find(sid);
     if (!session || session.userId !== sub) {
       throw new AppException(ErrorCode.TokenInvalid, 'Access token is invalid', 401, true);
     }
