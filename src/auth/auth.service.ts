@@ -50,7 +50,10 @@ export class AuthService implements OnApplicationBootstrap {
     }
     if (user.disabled) throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
     if (this.hasher.needsRehash(user.passwordHash)) {
-      return this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
+      const upgraded = await this.hasher.hash(password);
+      if (await this.users.replacePasswordHash(user.id, user.passwordHash, upgraded)) {
+        user.passwordHash = upgraded;
+      }
     }
     return user;
   }
@@ -65,11 +68,14 @@ export class AuthService implements OnApplicationBootstrap {
     if (!(await this.hasher.compare(dto.currentPassword, user.passwordHash))) {
       throw new AppException(ErrorCode.InvalidCurrentPassword, 'Current password is wrong');
     }
-    const updated = await this.users.update(user.id, {
-      passwordHash: await this.hasher.hash(dto.newPassword),
-    });
+    const newHash = await this.hasher.hash(dto.newPassword);
+    // A concurrent change that won first makes the checked password stale: same answer as a
+    // wrong one, and no second session tied to a password no longer in effect.
+    if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, newHash))) {
+      throw new AppException(ErrorCode.InvalidCurrentPassword, 'Current password is wrong');
+    }
     await this.tokens.endAllSessions(user.id, 'password_change');
-    return this.tokens.startSession(updated, meta);
+    return this.tokens.startSession(user, meta);
   }
 
   /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when that account is missing. */

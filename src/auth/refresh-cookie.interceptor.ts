@@ -13,14 +13,30 @@ import { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { ApiNoContentResponse, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { map, Observable } from 'rxjs';
+import { map, Observable, tap } from 'rxjs';
 import { authConfig } from '../config/auth.config';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { REFRESH_COOKIE } from './strategies/refresh-token.extractor';
 import { TokenPair } from './types/token-pair';
 
 const COOKIE_PATH = '/api/auth';
-const CLEARS_COOKIE = 'clearsRefreshCookie';
+export const CLEARS_COOKIE = 'clearsRefreshCookie';
+
+const cookieOptions = (secure: boolean) => ({
+  httpOnly: true,
+  sameSite: 'strict' as const,
+  secure,
+  path: COOKIE_PATH,
+});
+
+/**
+ * Logout clears the cookie even when it fails (a forged, expired or unknown token): the
+ * cookie is HttpOnly, so the browser cannot drop a useless one by itself.
+ */
+export function clearRefreshCookie(reply: FastifyReply, secure: boolean): void {
+  reply.header('Cache-Control', 'no-store');
+  reply.clearCookie(REFRESH_COOKIE, cookieOptions(secure));
+}
 
 /**
  * Token responses are never cached and carry the refresh token as an HttpOnly, SameSite=Strict
@@ -35,26 +51,20 @@ export class RefreshCookieInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const clears = this.reflector.get<boolean>(CLEARS_COOKIE, context.getHandler());
-    const cookie = {
-      httpOnly: true,
-      sameSite: 'strict' as const,
-      secure: this.config.secureCookie,
-      path: COOKIE_PATH,
-    };
+    const secure = this.config.secureCookie;
+    if (this.reflector.get<boolean>(CLEARS_COOKIE, context.getHandler())) {
+      const clear = () => clearRefreshCookie(reply, secure);
+      return next.handle().pipe(tap({ next: clear, error: clear }));
+    }
     return next.handle().pipe(
       map((result: unknown) => {
+        const pair = result as TokenPair;
         reply.header('Cache-Control', 'no-store');
         reply.header('Pragma', 'no-cache');
-        if (clears) {
-          reply.clearCookie(REFRESH_COOKIE, cookie);
-        } else {
-          const pair = result as TokenPair;
-          reply.setCookie(REFRESH_COOKIE, pair.refreshToken, {
-            ...cookie,
-            maxAge: pair.refreshExpiresIn,
-          });
-        }
+        reply.setCookie(REFRESH_COOKIE, pair.refreshToken, {
+          ...cookieOptions(secure),
+          maxAge: pair.refreshExpiresIn,
+        });
         return result;
       }),
     );

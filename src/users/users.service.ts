@@ -57,12 +57,22 @@ export class UsersService {
     }
   }
 
-  async update(
-    id: string,
-    changes: Partial<Pick<User, 'name' | 'roles' | 'disabled' | 'passwordHash'>>,
-  ) {
+  async update(id: string, changes: Partial<Pick<User, 'name' | 'roles' | 'disabled'>>) {
     await this.users.update({ id }, { ...changes, updatedAt: this.clock.now() });
     return this.findOne(id);
+  }
+
+  /**
+   * Swaps the password hash only if it is still the one the caller verified: one conditional
+   * UPDATE, so a concurrent password change (or a login's cost upgrade) can never be
+   * overwritten by a request that checked the old password. True when this call won.
+   */
+  async replacePasswordHash(id: string, verifiedHash: string, newHash: string): Promise<boolean> {
+    const result = await this.users.update(
+      { id, passwordHash: verifiedHash },
+      { passwordHash: newHash, updatedAt: this.clock.now() },
+    );
+    return result.affected === 1;
   }
 
   async findAll(page: number, limit: number): Promise<Page<User>> {

@@ -1,9 +1,13 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException, ErrorCode } from '../../common/errors';
 import { validateBody } from '../../common/pipes/validate-body';
+import { authConfig } from '../../config/auth.config';
 import { RefreshTokenDto } from '../dto/refresh-token.dto';
+import { CLEARS_COOKIE, clearRefreshCookie } from '../refresh-cookie.interceptor';
 
 /**
  * Verifies the presented refresh token (body or cookie) for refresh and logout. The body is
@@ -11,9 +15,24 @@ import { RefreshTokenDto } from '../dto/refresh-token.dto';
  */
 @Injectable()
 export class JwtRefreshGuard extends AuthGuard('jwt-refresh') {
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly reflector: Reflector,
+  ) {
+    super();
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    await validateBody(context.switchToHttp().getRequest<FastifyRequest>(), RefreshTokenDto);
-    return (await super.canActivate(context)) as boolean;
+    const http = context.switchToHttp();
+    try {
+      await validateBody(http.getRequest<FastifyRequest>(), RefreshTokenDto);
+      return (await super.canActivate(context)) as boolean;
+    } catch (error) {
+      if (this.reflector.get<boolean>(CLEARS_COOKIE, context.getHandler())) {
+        clearRefreshCookie(http.getResponse<FastifyReply>(), this.config.secureCookie);
+      }
+      throw error;
+    }
   }
 
   handleRequest<TUser>(err: unknown, user: TUser, info: unknown): TUser {
