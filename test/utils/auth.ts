@@ -67,3 +67,13 @@ export function signTestToken(
 export function decodeJwt(token: string): Record<string, any> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
+
+/** Asserts a session is over: its access token answers token_revoked, its refresh token refresh_token_revoked. */
+export async function expectSessionEnded(http: () => TestAgent, pair: TokenPairBody) {
+  const access = await http().get('/api/users/me').set(bearer(pair.accessToken));
+  expect(access.status).toBe(401);
+  expect(access.body).toMatchObject({ statusCode: 401, code: 'token_revoked' });
+  const refresh = await http().post('/api/auth/refresh').send({ refreshToken: pair.refreshToken });
+  expect(refresh.status).toBe(401);
+  expect(refresh.body).toMatchObject({ statusCode: 401, code: 'refresh_token_revoked' });
+}
