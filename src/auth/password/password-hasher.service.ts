@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { getRounds } from 'bcryptjs';
 import { availableParallelism } from 'node:os';
@@ -34,7 +34,7 @@ parentPort.on('message', ({ id, job }) => {
  * an unknown email cost the same time as one with a wrong password.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleDestroy {
+export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
   private workers: Worker[] = [];
   private next = 0;
   private seq = 0;
@@ -49,6 +49,15 @@ export class PasswordHasher implements OnModuleDestroy {
 
   compare(password: string, hash: string): Promise<boolean> {
     return this.run({ op: 'compare', password, hash }) as Promise<boolean>;
+  }
+
+  /**
+   * Starts the workers and makes the dummy hash at start, so not even the first login pays
+   * for them (the first unknown-email login would otherwise take two bcrypt runs).
+   */
+  onModuleInit(): void {
+    this.dummyHash = this.hash('dummy-password-for-timing');
+    this.dummyHash.catch(() => undefined);
   }
 
   /** Spends one comparison's time on a hash nobody's password matches. */
