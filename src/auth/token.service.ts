@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -37,6 +37,8 @@ export function hashToken(token: string): string {
  */
 @Injectable()
 export class TokenService {
+  private readonly logger = new Logger(TokenService.name);
+
   constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -148,7 +150,13 @@ export class TokenService {
     const live = await this.tokens.findOneBy({ id: successor.row.id });
     const graceEnds = later(spentAt, this.config.reuseGrace);
     if (this.config.reuseGrace === 0 || graceEnds <= now || live?.spentAt) {
-      await this.endSession(session.id, 'reuse_detected');
+      if (await this.endSession(session.id, 'reuse_detected')) {
+        // A security event: someone holds a token that was already rotated.
+        this.logger.warn(
+          `refresh token reuse: session ${session.id} of user ${session.userId} revoked ` +
+            `(token ${row.id} spent at ${spentAt.toISOString()})`,
+        );
+      }
       throw this.reused();
     }
     // Not there yet (SQLite racer before the winner's insert, or a crash in between): the

@@ -8,7 +8,7 @@ export class SessionResponseDto {
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
 
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time', description: 'Login or last refresh' })
   lastUsedAt: string;
 
   @ApiProperty({
