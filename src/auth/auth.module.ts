@@ -17,6 +17,7 @@ import { SessionsService } from './sessions.service';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
+import { TokenSigner } from './token-signer';
 import { TokenService } from './token.service';
 
 /**
@@ -34,6 +35,7 @@ import { TokenService } from './token.service';
   providers: [
     AuthService,
     TokenService,
+    TokenSigner,
     SessionsService,
     SessionLookup,
     PasswordHasher,

@@ -15,6 +15,7 @@ import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { JwtKeys } from './jwt-keys';
 import { SessionLookup } from './session-lookup';
+import { TokenSigner } from './token-signer';
 import { TokenService } from './token.service';
 import { PresentedRefreshToken } from './types/auth-user';
 import { TokenPair } from './types/token-pair';
@@ -70,7 +71,13 @@ async function createHarness(env: Record<string, string> = {}): Promise<Harness>
         TypeOrmModule.forFeature([Session, RefreshToken, User]),
         JwtModule.register({}),
       ],
-      providers: [TokenService, SessionLookup, JwtKeys, { provide: Clock, useValue: clock }],
+      providers: [
+        TokenService,
+        TokenSigner,
+        SessionLookup,
+        JwtKeys,
+        { provide: Clock, useValue: clock },
+      ],
     }).compile();
     return {
       moduleRef,

@@ -1,39 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
+import { addSeconds, earliest } from '../common/time';
 import { authConfig } from '../config/auth.config';
 import { isUniqueViolation } from '../database/db-errors';
-import { UserResponseDto } from '../users/dto/user-response.dto';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
-import { ACCESS_TOKEN_TYP, JwtKeys, REFRESH_TOKEN_TYP } from './jwt-keys';
 import { SessionLookup } from './session-lookup';
+import { hashToken, TokenSigner } from './token-signer';
 import { AuthUser, PresentedRefreshToken, RequestMeta } from './types/auth-user';
 import { TokenPair } from './types/token-pair';
 
-const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
-const later = (date: Date, secs: number) => new Date(date.getTime() + secs * 1000);
-const earliest = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
-
 /**
- * Refresh tokens are HS256 JWTs with 256 bits of signature, so a fast SHA-256 of the token is
- * as strong as bcrypt here: nobody can guess a preimage, and a stolen table gives nothing to
- * present. bcrypt would only add ~100 ms of CPU to every refresh, and its random salt would
- * rule out finding a token by its hash.
- */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/**
- * Signs, hashes, rotates and revokes. Every check is one indexed lookup; rotation is decided
- * by one conditional UPDATE in the database, so it holds across instances.
+ * Issues, rotates and revokes (signing is TokenSigner's). Every check is one indexed lookup;
+ * rotation is decided by one conditional UPDATE in the database, so it holds across instances.
  */
 @Injectable()
 export class TokenService {
@@ -43,8 +28,7 @@ export class TokenService {
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
-    private readonly jwt: JwtService,
-    private readonly keys: JwtKeys,
+    private readonly signer: TokenSigner,
     private readonly clock: Clock,
     private readonly dataSource: DataSource,
     private readonly sessionLookup: SessionLookup,
@@ -59,10 +43,10 @@ export class TokenService {
         userId: user.id,
         createdAt: now,
         lastUsedAt: now,
-        expiresAt: later(now, this.config.sessionMaxTtl),
+        expiresAt: addSeconds(now, this.config.sessionMaxTtl),
         refreshExpiresAt: earliest(
-          later(now, this.config.refreshTtl),
-          later(now, this.config.sessionMaxTtl),
+          addSeconds(now, this.config.refreshTtl),
+          addSeconds(now, this.config.sessionMaxTtl),
         ),
         revokedAt: null,
         revokedReason: null,
@@ -72,7 +56,7 @@ export class TokenService {
     );
     const token = this.describeToken(randomUUID(), null, session, now);
     await this.tokens.insert(token.row);
-    return this.pair(user, session.id, token.jwt, token.row.expiresAt, now);
+    return this.signer.pair(user, session.id, token.jwt, token.row.expiresAt, now);
   }
 
   /**
@@ -96,9 +80,9 @@ export class TokenService {
     }
 
     if (!row.spentAt) {
-      const successor = this.describeToken(this.successorId(row.id), row.id, session, now);
+      const successor = this.describeToken(this.signer.successorId(row.id), row.id, session, now);
       if (await this.spend(row, successor.row, now)) {
-        return this.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
+        return this.signer.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
       }
     }
     return this.replay(row, now);
@@ -146,9 +130,9 @@ export class TokenService {
     if (!spentAt) {
       throw new AppException(ErrorCode.ServiceUnavailable, 'Refresh did not complete; retry');
     }
-    const successor = this.describeToken(this.successorId(row.id), row.id, session, spentAt);
+    const successor = this.describeToken(this.signer.successorId(row.id), row.id, session, spentAt);
     const live = await this.tokens.findOneBy({ id: successor.row.id });
-    const graceEnds = later(spentAt, this.config.reuseGrace);
+    const graceEnds = addSeconds(spentAt, this.config.reuseGrace);
     if (this.config.reuseGrace === 0 || graceEnds <= now || live?.spentAt) {
       if (await this.endSession(session.id, 'reuse_detected')) {
         // A security event: someone holds a token that was already rotated.
@@ -168,7 +152,7 @@ export class TokenService {
         { lastUsedAt: spentAt, refreshExpiresAt: successor.row.expiresAt },
       );
     }
-    return this.pair(session.user, session.id, successor.jwt, successor.row.expiresAt, now);
+    return this.signer.pair(session.user, session.id, successor.jwt, successor.row.expiresAt, now);
   }
 
   /** Ends the session of a presented refresh token; an already-ended one is fine (idempotent). */
@@ -243,32 +227,9 @@ export class TokenService {
     }
   }
 
-  /** Deterministic successor id: an RFC 9562 v8 UUID from HMAC(refresh key, parent id). */
-  private successorId(parentId: string): string {
-    const bytes = createHmac('sha256', this.keys.refresh).update(`successor:${parentId}`).digest();
-    bytes[6] = (bytes[6] & 0x0f) | 0x80;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = bytes.subarray(0, 16).toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  }
-
-  /** The refresh JWT and its row; the same inputs always give the same token. */
+  /** The refresh token's row for a JWT from the signer; the same inputs give the same row. */
   private describeToken(id: string, parentId: string | null, session: Session, issuedAt: Date) {
-    const expiresAt = earliest(later(issuedAt, this.config.refreshTtl), session.expiresAt);
-    const payload = {
-      sub: session.userId,
-      sid: session.id,
-      iat: seconds(issuedAt),
-      exp: seconds(expiresAt),
-    };
-    const jwt = this.jwt.sign(payload, {
-      secret: this.keys.refresh as unknown as string,
-      algorithm: 'HS256',
-      header: { alg: 'HS256', typ: REFRESH_TOKEN_TYP },
-      issuer: this.keys.issuer,
-      audience: this.keys.audience,
-      jwtid: id,
-    });
+    const { jwt, expiresAt } = this.signer.signRefresh(id, session, issuedAt);
     const row = this.tokens.create({
       id,
       sessionId: session.id,
@@ -279,34 +240,5 @@ export class TokenService {
       spentAt: null,
     });
     return { jwt, row };
-  }
-
-  private pair(
-    user: User,
-    sid: string,
-    refreshToken: string,
-    refreshEnds: Date,
-    now: Date,
-  ): TokenPair {
-    const accessToken = this.jwt.sign(
-      { sub: user.id, sid, roles: user.roles },
-      {
-        secret: this.keys.access as unknown as string,
-        algorithm: 'HS256',
-        header: { alg: 'HS256', typ: ACCESS_TOKEN_TYP },
-        issuer: this.keys.issuer,
-        audience: this.keys.audience,
-        expiresIn: this.config.accessTtl,
-        jwtid: randomUUID(),
-      },
-    );
-    return {
-      tokenType: 'Bearer',
-      accessToken,
-      expiresIn: this.config.accessTtl,
-      refreshToken,
-      refreshExpiresIn: Math.max(0, seconds(refreshEnds) - seconds(now)),
-      user: UserResponseDto.from(user),
-    };
   }
 }

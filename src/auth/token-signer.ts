@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { addSeconds, earliest, epochSeconds } from '../common/time';
+import { authConfig } from '../config/auth.config';
+import { UserResponseDto } from '../users/dto/user-response.dto';
+import { User } from '../users/entities/user.entity';
+import { Session } from './entities/session.entity';
+import { ACCESS_TOKEN_TYP, JwtKeys, REFRESH_TOKEN_TYP } from './jwt-keys';
+import { TokenPair } from './types/token-pair';
+
+/**
+ * Refresh tokens are HS256 JWTs with 256 bits of signature, so a fast SHA-256 of the token is
+ * as strong as bcrypt here: nobody can guess a preimage, and a stolen table gives nothing to
+ * present. bcrypt would only add ~100 ms of CPU to every refresh, and its random salt would
+ * rule out finding a token by its hash.
+ */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Pure token crypto: signs access and refresh JWTs and derives successor ids. No I/O. */
+@Injectable()
+export class TokenSigner {
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly jwt: JwtService,
+    private readonly keys: JwtKeys,
+  ) {}
+
+  /** Deterministic successor id: an RFC 9562 v8 UUID from HMAC(refresh key, parent id). */
+  successorId(parentId: string): string {
+    const bytes = createHmac('sha256', this.keys.refresh).update(`successor:${parentId}`).digest();
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = bytes.subarray(0, 16).toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  /**
+   * A refresh JWT and its expiry (idle end capped at the session's absolute end). HS256 is
+   * deterministic, so the same id, session and issue time always give the same token.
+   */
+  signRefresh(id: string, session: Pick<Session, 'id' | 'userId' | 'expiresAt'>, issuedAt: Date) {
+    const expiresAt = earliest(addSeconds(issuedAt, this.config.refreshTtl), session.expiresAt);
+    const payload = {
+      sub: session.userId,
+      sid: session.id,
+      iat: epochSeconds(issuedAt),
+      exp: epochSeconds(expiresAt),
+    };
+    const jwt = this.jwt.sign(payload, {
+      secret: this.keys.refresh as unknown as string,
+      algorithm: 'HS256',
+      header: { alg: 'HS256', typ: REFRESH_TOKEN_TYP },
+      issuer: this.keys.issuer,
+      audience: this.keys.audience,
+      jwtid: id,
+    });
+    return { jwt, expiresAt };
+  }
+
+  /** The response for a refresh token: a fresh access token beside it, and the user. */
+  pair(user: User, sid: string, refreshToken: string, refreshEnds: Date, now: Date): TokenPair {
+    const accessToken = this.jwt.sign(
+      { sub: user.id, sid, roles: user.roles },
+      {
+        secret: this.keys.access as unknown as string,
+        algorithm: 'HS256',
+        header: { alg: 'HS256', typ: ACCESS_TOKEN_TYP },
+        issuer: this.keys.issuer,
+        audience: this.keys.audience,
+        expiresIn: this.config.accessTtl,
+        jwtid: randomUUID(),
+      },
+    );
+    return {
+      tokenType: 'Bearer',
+      accessToken,
+      expiresIn: this.config.accessTtl,
+      refreshToken,
+      refreshExpiresIn: Math.max(0, epochSeconds(refreshEnds) - epochSeconds(now)),
+      user: UserResponseDto.from(user),
+    };
+  }
+}
