@@ -126,7 +126,8 @@ export class TokenService {
    */
   private async replay(row: RefreshToken, now: Date): Promise<TokenPair> {
     const { session } = row;
-    const spentAt = (await this.tokens.findOneBy({ id: row.id }))?.spentAt;
+    // Already spent when first read: no need to read again. Spent by a racer meanwhile: read it.
+    const spentAt = row.spentAt ?? (await this.tokens.findOneBy({ id: row.id }))?.spentAt;
     if (!spentAt) {
       throw new AppException(ErrorCode.ServiceUnavailable, 'Refresh did not complete; retry');
     }

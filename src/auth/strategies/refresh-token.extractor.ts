@@ -1,20 +1,17 @@
 import type { FastifyRequest } from 'fastify';
 import { AppException, ErrorCode } from '../../common/errors';
+import { RefreshTokenDto } from '../dto/refresh-token.dto';
 
 export const REFRESH_COOKIE = 'refresh_token';
 const MAX_TOKEN_LENGTH = 4096;
 
 /**
  * The refresh token from the JSON body (`refreshToken`) or else the `refresh_token` cookie.
- * A body field of the wrong type is a client mistake (400), not a missing token.
+ * JwtRefreshGuard has already validated the body as a RefreshTokenDto (400 on a wrong type).
  */
 export function extractRefreshToken(request: FastifyRequest): string | null {
-  const body = request.body as Record<string, unknown> | undefined | null;
-  const fromBody = body && typeof body === 'object' ? body.refreshToken : undefined;
-  if (fromBody !== undefined && fromBody !== null && typeof fromBody !== 'string') {
-    throw new AppException(ErrorCode.ValidationFailed, ['refreshToken must be a string']);
-  }
-  const token = fromBody || request.cookies?.[REFRESH_COOKIE] || null;
+  const body = request.body as RefreshTokenDto | undefined;
+  const token = body?.refreshToken || request.cookies?.[REFRESH_COOKIE] || null;
   if (token && token.length > MAX_TOKEN_LENGTH) {
     throw new AppException(ErrorCode.RefreshTokenInvalid, 'Refresh token is invalid');
   }
