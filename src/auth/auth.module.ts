@@ -17,12 +17,14 @@ import { SessionsService } from './sessions.service';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
+import { TokenPurgeService } from './token-purge.service';
 import { TokenSigner } from './token-signer';
 import { TokenService } from './token.service';
 
 /**
  * Authentication for the whole app: the global JwtAuthGuard then RolesGuard (APP_GUARDs, in
- * that order), the three Passport strategies, and token issue/rotation/revocation.
+ * that order), the three Passport strategies, token issue/rotation/revocation, and the
+ * scheduled purge of ended sessions' tokens.
  */
 @Module({
   imports: [
@@ -35,6 +37,7 @@ import { TokenService } from './token.service';
   providers: [
     AuthService,
     TokenService,
+    TokenPurgeService,
     TokenSigner,
     SessionsService,
     SessionLookup,

@@ -114,8 +114,8 @@ function decode(token: string): Record<string, any> {
 }
 
 function presented(token: string): PresentedRefreshToken {
-  const { jti, sid, sub } = decode(token);
-  return { token, jti, sid, sub };
+  const { jti, sid, sub, exp } = decode(token);
+  return { token, jti, sid, sub, exp };
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -299,7 +299,7 @@ describe('TokenService', () => {
       );
       expect(forged).not.toBe(pair.refreshToken);
       await expectCode(
-        h.service.rotate({ token: forged, jti: claims.jti, sid: claims.sid, sub: claims.sub }),
+        h.service.rotate({ ...presented(pair.refreshToken), token: forged }),
         ErrorCode.RefreshTokenInvalid,
       );
       // The genuine token still works: the forgery spent nothing.

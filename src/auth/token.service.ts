@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
-import { addSeconds, earliest } from '../common/time';
+import { addSeconds, earliest, epochSeconds } from '../common/time';
 import { authConfig } from '../config/auth.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { User } from '../users/entities/user.entity';
@@ -66,6 +66,7 @@ export class TokenService {
    */
   async rotate(presented: PresentedRefreshToken): Promise<TokenPair> {
     const row = await this.findPresented(presented);
+    if (!row) throw this.expired();
     const { session } = row;
     const user = session.user;
     if (user.disabled) throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
@@ -75,16 +76,17 @@ export class TokenService {
       throw new AppException(ErrorCode.RefreshTokenRevoked, 'Refresh token has been revoked');
     }
     const now = this.clock.now();
-    if (row.expiresAt <= now || session.expiresAt <= now) {
-      throw new AppException(ErrorCode.RefreshTokenExpired, 'Refresh token has expired');
-    }
+    if (session.expiresAt <= now) throw this.expired();
+    // A spent token is evidence of theft until the session's absolute end: its own (idle)
+    // expiry must not turn a replay into a harmless "expired" that leaves the thief's session up.
+    if (row.spentAt) return this.replay(row, now);
+    if (row.expiresAt <= now) throw this.expired();
 
-    if (!row.spentAt) {
-      const successor = this.describeToken(this.signer.successorId(row.id), row.id, session, now);
-      if (await this.spend(row, successor.row, now)) {
-        return this.signer.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
-      }
+    const successor = this.describeToken(this.signer.successorId(row.id), row.id, session, now);
+    if (await this.spend(row, successor.row, now)) {
+      return this.signer.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
     }
+    // Lost the race to a concurrent presentation, which spent it first.
     return this.replay(row, now);
   }
 
@@ -159,6 +161,8 @@ export class TokenService {
   /** Ends the session of a presented refresh token; an already-ended one is fine (idempotent). */
   async logout(presented: PresentedRefreshToken): Promise<void> {
     const row = await this.findPresented(presented);
+    // Purged: its session ended long ago, which is what logout asks for.
+    if (!row) return;
     await this.endSession(row.sessionId, 'logout');
   }
 
@@ -195,13 +199,19 @@ export class TokenService {
     );
   }
 
-  private async findPresented(presented: PresentedRefreshToken) {
+  /**
+   * The presented token's row, or null when it was purged. TokenPurgeService deletes rows only
+   * after their session's absolute end, and no token's `exp` outlives that: a validly signed
+   * token past its `exp` without a row is one of those, and answers as expired, not invalid.
+   */
+  private async findPresented(presented: PresentedRefreshToken): Promise<RefreshToken | null> {
     const row = await this.tokens
       .createQueryBuilder('t')
       .innerJoinAndSelect('t.session', 's')
       .innerJoinAndSelect('s.user', 'u')
       .where('t.id = :id', { id: presented.jti })
       .getOne();
+    if (!row && presented.exp <= epochSeconds(this.clock.now())) return null;
     const matches =
       row &&
       row.sessionId === presented.sid &&
@@ -211,6 +221,10 @@ export class TokenService {
       throw new AppException(ErrorCode.RefreshTokenInvalid, 'Refresh token is invalid');
     }
     return row;
+  }
+
+  private expired(): AppException {
+    return new AppException(ErrorCode.RefreshTokenExpired, 'Refresh token has expired');
   }
 
   private reused(): AppException {

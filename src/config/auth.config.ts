@@ -16,6 +16,10 @@ export interface AuthConfig {
   bcryptCost: number;
   /** Refresh cookie gets `Secure` (production only, so plain-HTTP development works). */
   secureCookie: boolean;
+  /** Seconds between purges of ended sessions' refresh tokens; 0 turns the job off. */
+  tokenPurgeInterval: number;
+  /** Rows deleted per statement by the purge. */
+  tokenPurgeBatch: number;
   adminEmail?: string;
   adminPassword?: string;
 }
@@ -79,6 +83,11 @@ export function loadAuthConfig(env: RawEnv): AuthConfig {
     reuseGrace: readDuration(env, 'REFRESH_REUSE_GRACE', '10s', { allowZero: true, max: 300 }),
     bcryptCost: readInt(env, 'BCRYPT_COST', 11, 4, 15),
     secureCookie: isProduction(env),
+    tokenPurgeInterval: readDuration(env, 'TOKEN_PURGE_INTERVAL', '1h', {
+      allowZero: true,
+      max: 7 * 86400,
+    }),
+    tokenPurgeBatch: readInt(env, 'TOKEN_PURGE_BATCH', 1000, 1, 10_000),
     ...readAdmin(env),
   };
 }

@@ -172,6 +172,45 @@ describe('configuration', () => {
     });
   });
 
+  describe('token purge', () => {
+    it('defaults to every hour, 1000 rows per batch', () => {
+      expect(loadAuthConfig(SECRETS)).toMatchObject({
+        tokenPurgeInterval: 3600,
+        tokenPurgeBatch: 1000,
+      });
+    });
+
+    it('accepts 0 (job off), 1s and 7d as intervals, and batches from 1 to 10000', () => {
+      for (const [raw, seconds] of [
+        ['0', 0],
+        ['1s', 1],
+        ['15m', 900],
+        ['7d', 604800],
+      ] as const) {
+        const config = loadAuthConfig({ ...SECRETS, TOKEN_PURGE_INTERVAL: raw });
+        expect(config.tokenPurgeInterval).toBe(seconds);
+      }
+      expect(loadAuthConfig({ ...SECRETS, TOKEN_PURGE_BATCH: '1' }).tokenPurgeBatch).toBe(1);
+      expect(loadAuthConfig({ ...SECRETS, TOKEN_PURGE_BATCH: '10000' }).tokenPurgeBatch).toBe(
+        10000,
+      );
+    });
+
+    it.each([
+      ['TOKEN_PURGE_INTERVAL', '8d'],
+      ['TOKEN_PURGE_INTERVAL', '604801'],
+      ['TOKEN_PURGE_INTERVAL', '-1'],
+      ['TOKEN_PURGE_INTERVAL', '0.5s'],
+      ['TOKEN_PURGE_INTERVAL', 'hourly'],
+      ['TOKEN_PURGE_BATCH', '0'],
+      ['TOKEN_PURGE_BATCH', '10001'],
+      ['TOKEN_PURGE_BATCH', '-5'],
+      ['TOKEN_PURGE_BATCH', '1e3'],
+    ])('refuses %s=%p, naming the variable', (variable, value) => {
+      expectConfigError(() => loadAuthConfig({ ...SECRETS, [variable]: value }), variable);
+    });
+  });
+
   describe('ADMIN_EMAIL', () => {
     it('is put in Unicode NFC (and lower-cased) so it matches the registered spelling', () => {
       const nfd = 'Jose\u0301@Example.com';

@@ -35,6 +35,7 @@ export class Session {
   lastUsedAt: Date;
 
   /** Absolute end: login + SESSION_MAX_TTL. No refresh token of the session outlives it. */
+  @Index('idx_sessions_expires_at')
   @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
   expiresAt: Date;
 

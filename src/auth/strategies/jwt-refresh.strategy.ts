@@ -40,6 +40,6 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh'
     ) {
       throw new AppException(ErrorCode.RefreshTokenInvalid, 'Refresh token is invalid');
     }
-    return { token: extractRefreshToken(request) as string, sub, sid, jti };
+    return { token: extractRefreshToken(request) as string, sub, sid, jti, exp };
   }
 }

@@ -17,6 +17,8 @@ export interface PresentedRefreshToken {
   jti: string;
   sid: string;
   sub: string;
+  /** The JWT's `exp` (epoch seconds): tells a purged token from one that never existed. */
+  exp: number;
 }
 
 export interface RequestMeta {

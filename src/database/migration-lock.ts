@@ -1,0 +1,38 @@
+import { DataSource } from 'typeorm';
+
+/** One name per schema: instances of this service on the same database wait for each other. */
+const LOCK_PREFIX = 'nest-auth-service:migrations:';
+const LOCK_WAIT_SECONDS = 60;
+
+/**
+ * Runs pending migrations. On MySQL/MariaDB several instances may start at the same moment
+ * against an empty database; without a lock each would see the migration as pending and
+ * the second CREATE TABLE fails. `GET_LOCK` is a server-side named lock held by one
+ * connection: the first instance migrates, the others wait, then find nothing pending.
+ * SQLite is one file opened by one process here, so it needs no lock.
+ */
+export async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type !== 'mysql') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const runner = dataSource.createQueryRunner();
+  // MySQL caps lock names at 64 characters.
+  const lock = (LOCK_PREFIX + String(dataSource.options.database)).slice(0, 64);
+  try {
+    const [row] = await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [
+      lock,
+      LOCK_WAIT_SECONDS,
+    ]);
+    if (Number(row?.acquired) !== 1) {
+      throw new Error(`another instance held the migration lock for over ${LOCK_WAIT_SECONDS} s`);
+    }
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT RELEASE_LOCK(?)', [lock]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
