@@ -13,6 +13,8 @@
 #
 # Environment:
 #   MARIADB_TEST_PORT   TCP port (default 33306), bound to 127.0.0.1 only
+#   MARIADB_TEST_STATE  file recording the test dir (default /tmp/mariadb-test.dir); a second
+#                       server needs its own port and state file
 #
 # The server runs from DIR with --no-defaults, so the Debian package's own
 # config (/etc/mysql) and service (port 3306, /run/mysqld) are never used.
@@ -20,7 +22,7 @@
 set -euo pipefail
 
 PORT="${MARIADB_TEST_PORT:-33306}"
-STATE_FILE=/tmp/mariadb-test.dir
+STATE_FILE="${MARIADB_TEST_STATE:-/tmp/mariadb-test.dir}"
 DB_NAME=auth_test
 DB_USER=auth
 DB_PASS=auth

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { runMigrationsExclusively } from './migration-lock';
+import { installMysqlDeadlines } from './mysql-deadlines';
 import { buildDataSourceOptions } from './typeorm-options';
 
 /**
@@ -23,6 +24,8 @@ import { buildDataSourceOptions } from './typeorm-options';
         const dataSource = await new DataSource(options as DataSourceOptions).initialize();
         try {
           await runMigrationsExclusively(dataSource);
+          // After migrations, which may legitimately run long: from here every wait is bounded.
+          installMysqlDeadlines(dataSource);
         } catch (error) {
           await dataSource.destroy();
           throw error;

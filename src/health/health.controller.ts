@@ -9,7 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators/public.decorator';
 
-const PING_TIMEOUT_MS = 2_000;
+const PING_TIMEOUT_MS = 1_500;
 
 @ApiTags('health')
 @Public()

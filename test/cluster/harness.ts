@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -254,4 +254,78 @@ export function report(name: string, figures: Record<string, unknown>): void {
   const line = JSON.stringify({ name, at: new Date().toISOString(), ...figures });
   appendFileSync(resolve(dir, 'cluster-report.jsonl'), line + '\n');
   process.stdout.write(`[cluster] ${line}\n`);
+}
+
+/** POST /api/auth/login with the suite's password (or another one). */
+export function login(target: Instance, email: string, password = PASSWORD, timeoutMs?: number) {
+  return call(target, 'POST', '/api/auth/login', { body: { email, password }, timeoutMs });
+}
+
+/** A JWT's payload, decoded without verification (the tests only read `sid`, `jti`, `exp`). */
+export function claims(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** How often each value occurs. */
+export function countBy(values: Iterable<string | number>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+/** The nearest-rank percentile `p` (0-100) of `values`, rounded to whole ms; 0 when empty. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return Math.round(sorted[rank - 1]);
+}
+
+/** Runs `task` on every item, at most `limit` at a time; results in the items' order. */
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The pid of the mariadbd that scripts/mariadb-test.sh started (for SIGSTOP / SIGCONT). */
+export function mariadbPid(): number {
+  const state = process.env.MARIADB_TEST_STATE || '/tmp/mariadb-test.dir';
+  const dir = readFileSync(state, 'utf8').trim();
+  return Number(readFileSync(resolve(dir, 'mysqld.pid'), 'utf8').trim());
+}
+
+/**
+ * A client-side bound on concurrent work, like a load balancer's connection limit: at most
+ * `limit` tasks run at once, the others wait their turn in order.
+ */
+export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active < limit) active++;
+    else await new Promise<void>((ok) => waiting.push(ok));
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next in line, or free it.
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
 }
