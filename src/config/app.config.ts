@@ -1,6 +1,14 @@
 import { registerAs } from '@nestjs/config';
 import { ConfigError } from './config-error';
-import { isProduction, RawEnv, readEnum, readInt, readOptional, readTrustProxy } from './env';
+import {
+  isProduction,
+  RawEnv,
+  readDuration,
+  readEnum,
+  readInt,
+  readOptional,
+  readTrustProxy,
+} from './env';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -13,7 +21,7 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Largest accepted request body, in bytes (contract: 100 KiB). */
   bodyLimit: number;
-  /** How long SIGTERM waits for in-flight requests, in milliseconds. */
+  /** How long SIGTERM waits for in-flight requests, in milliseconds (SHUTDOWN_TIMEOUT). */
   shutdownTimeoutMs: number;
 }
 
@@ -37,7 +45,8 @@ export function loadAppConfig(env: RawEnv): AppConfig {
     trustProxy: readTrustProxy(env),
     corsOrigins,
     bodyLimit: 102_400,
-    shutdownTimeoutMs: 10_000,
+    // Up to 5 min: past that an orchestrator's own kill timeout is the better bound.
+    shutdownTimeoutMs: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', { max: 300 }) * 1000,
   };
 }
 

@@ -211,6 +211,18 @@ describe('configuration', () => {
     });
   });
 
+  describe('SHUTDOWN_TIMEOUT', () => {
+    it('defaults to 10 s and takes a duration up to 5 min', () => {
+      expect(loadAppConfig({}).shutdownTimeoutMs).toBe(10_000);
+      expect(loadAppConfig({ SHUTDOWN_TIMEOUT: '30s' }).shutdownTimeoutMs).toBe(30_000);
+      expect(loadAppConfig({ SHUTDOWN_TIMEOUT: '5m' }).shutdownTimeoutMs).toBe(300_000);
+    });
+
+    it.each(['0', '301', '6m', 'soon'])('refuses SHUTDOWN_TIMEOUT=%p, naming it', (value) => {
+      expectConfigError(() => loadAppConfig({ SHUTDOWN_TIMEOUT: value }), 'SHUTDOWN_TIMEOUT');
+    });
+  });
+
   describe('ADMIN_EMAIL', () => {
     it('is put in Unicode NFC (and lower-cased) so it matches the registered spelling', () => {
       const nfd = 'Jose\u0301@Example.com';
