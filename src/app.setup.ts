@@ -38,7 +38,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
-    return503OnClosing: true,
+    // Our own 503 while closing (closeConnectionsWhenDone), in the contract's error shape.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
@@ -70,6 +71,46 @@ function configureBodyParsing(fastify: FastifyInstance): void {
 }
 
 /**
+ * On close, Node and Fastify end only the keep-alive connections idle at that moment. One whose
+ * request is still being served stays open after its answer, until keepAliveTimeout (72 s), and
+ * `server.close()` waits for it: past the shutdown bound (SHUTDOWN_TIMEOUT), so exit 1.
+ * Once closing, answers therefore carry `Connection: close`, and connections that turn idle
+ * anyway (their answer was already on its way) are closed as they do.
+ */
+function closeConnectionsWhenDone(fastify: FastifyInstance): void {
+  let closing = false;
+  let reaper: NodeJS.Timeout | undefined;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    reaper = setInterval(() => fastify.server.closeIdleConnections(), 50);
+    reaper.unref();
+    // One turn of the event loop before Node closes the idle connections: requests already
+    // on the wire get parsed first, and so answered (503, closing) rather than reset.
+    setImmediate(done);
+  });
+  // A request that arrives on a kept-alive connection once closing has begun does no work: a
+  // 503 tells the client to retry, which the load balancer sends to another instance.
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    void reply.code(503).header('retry-after', '1').send({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      code: ErrorCode.ServiceUnavailable,
+      message: 'Server is shutting down; retry',
+    });
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+  // After the server has closed (every in-flight request answered).
+  fastify.addHook('onClose', (_instance, done) => {
+    clearInterval(reaper);
+    done();
+  });
+}
+
+/**
  * Everything main.ts and the e2e tests share, so tests exercise the production pipeline:
  * prefix, body parsing, cookies, CORS, Swagger. (Signal handling is main.ts's.)
  */
@@ -77,6 +118,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   configureBodyParsing(fastify);
+  closeConnectionsWhenDone(fastify);
   await app.register(fastifyCookie as any);
   if (config.corsOrigins.length > 0) {
     app.enableCors({

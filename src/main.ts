@@ -38,14 +38,32 @@ async function bootstrap(): Promise<void> {
     console.error(`Start failed: ${what} (${reason})`);
     process.exit(1);
   }
-  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool, exit 0.
-  // If closing hangs past the bound, exit 1 rather than linger.
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
-    });
-  }
+  // SIGTERM/SIGINT: stop accepting and let in-flight requests finish first, then the modules'
+  // shutdown hooks stop the bcrypt workers and close the pool; exit 0. Not Nest's
+  // enableShutdownHooks: it runs onModuleDestroy (which stops the workers) before it closes
+  // the HTTP server, so a login in flight never got its answer. If closing hangs past the
+  // bound, exit 1 rather than linger.
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    Promise.resolve(app.getHttpAdapter().close())
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(
+            `shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
+            error instanceof Error ? error.stack : undefined,
+            'Bootstrap',
+          );
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
   await app.listen(config.port, '0.0.0.0');
   logger.log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'Bootstrap');
 }
