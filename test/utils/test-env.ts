@@ -14,6 +14,8 @@ export const BASE_TEST_ENV: Record<string, string> = {
   BCRYPT_COST: '4',
   ADMIN_EMAIL: 'admin@example.com',
   ADMIN_PASSWORD: 'admin-password-123',
+  // Test files log in far more often than a user would; rate-limit tests set their own.
+  AUTH_RATE_LIMIT: '100000/60s',
 };
 
 /**
