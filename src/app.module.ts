@@ -11,6 +11,7 @@ import { createValidationPipe } from './common/pipes/validation';
 import { configNamespaces } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -20,6 +21,7 @@ import { UsersModule } from './users/users.module';
     CommonModule,
     DatabaseModule,
     UsersModule,
+    RateLimitModule,
     AuthModule,
     AdminModule,
     ArticlesModule,

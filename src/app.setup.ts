@@ -1,10 +1,11 @@
 import fastifyCookie from '@fastify/cookie';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from './common/errors';
+import { registerSecurityHeaders } from './common/http/security-headers';
 import { AppConfig } from './config/app.config';
 import { setupSwagger } from './swagger';
 
@@ -24,10 +25,13 @@ function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void 
         ? [431, ErrorCode.HeadersTooLarge, 'Request headers are too large']
         : [400, ErrorCode.ValidationFailed, 'Malformed HTTP request'];
   const body = JSON.stringify({ statusCode: status, error: STATUS_CODES[status], code, message });
+  // An answer to HEAD carries no body: the client would read it as garbage after the answer.
+  const rawPacket = (error as { rawPacket?: Buffer }).rawPacket;
+  const head = rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
     );
   }
   socket.destroy(error);
@@ -43,6 +47,43 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
+    frameworkErrors,
+    // Node answers an HTTP/1.1 request without Host with a bare 400 and no body;
+    // requireHostHeader (below) answers it in the contract's shape instead.
+    http: { requireHostHeader: false },
+  });
+}
+
+function errorBody(status: number, code: ErrorCode, message: string | string[]) {
+  return { statusCode: status, error: STATUS_CODES[status], code, message };
+}
+
+/**
+ * The router's own errors, which Fastify would answer outside Nest's filter with its own codes:
+ * a malformed percent-encoding in the path (FST_ERR_BAD_URL) and a path parameter over 100
+ * characters (FST_ERR_MAX_PARAM_LENGTH, a 414). Every parameter is a UUID, so both are a
+ * malformed parameter: 400 `validation_failed`.
+ */
+function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const message =
+    error.code === 'FST_ERR_BAD_URL'
+      ? 'path is not a valid URL (malformed percent-encoding)'
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? 'path parameter is too long'
+        : undefined;
+  void (message === undefined
+    ? reply.code(500).send(errorBody(500, ErrorCode.InternalError, 'Internal server error'))
+    : reply.code(400).send(errorBody(400, ErrorCode.ValidationFailed, [message])));
+}
+
+/** RFC 9112 §3.2: an HTTP/1.1 request without a Host header is a 400. */
+function requireHostHeader(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.raw.httpVersion !== '1.1' || request.headers.host !== undefined) return done();
+    void reply
+      .code(400)
+      .header('connection', 'close')
+      .send(errorBody(400, ErrorCode.ValidationFailed, ['Host header is required']));
   });
 }
 
@@ -112,12 +153,14 @@ function closeConnectionsWhenDone(fastify: FastifyInstance): void {
 
 /**
  * Everything main.ts and the e2e tests share, so tests exercise the production pipeline:
- * prefix, body parsing, cookies, CORS, Swagger. (Signal handling is main.ts's.)
+ * prefix, body parsing, security headers, cookies, CORS, Swagger. (Signal handling is main.ts's.)
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   configureBodyParsing(fastify);
+  requireHostHeader(fastify);
+  await registerSecurityHeaders(app);
   closeConnectionsWhenDone(fastify);
   await app.register(fastifyCookie as any);
   if (config.corsOrigins.length > 0) {

@@ -1,10 +1,19 @@
 import 'reflect-metadata';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './app.setup';
 import { AppModule } from './app.module';
 import { PinoLogger } from './common/logger/pino-logger';
-import { ConfigError, loadAppConfig, validateEnvironment } from './config';
+import {
+  AppConfig,
+  AuthConfig,
+  ConfigError,
+  DatabaseConfig,
+  loadAppConfig,
+  validateEnvironment,
+} from './config';
+import { securityPosture } from './config/security-posture';
 import { isDatabaseUnavailable } from './database/db-errors';
 
 async function bootstrap(): Promise<void> {
@@ -66,6 +75,21 @@ async function bootstrap(): Promise<void> {
   process.on('SIGINT', shutdown);
   await app.listen(config.port, '0.0.0.0');
   logger.log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'Bootstrap');
+  logSecurityPosture(app, config, logger);
+}
+
+/** One block with the security-relevant settings, then one line per warning about them. */
+function logSecurityPosture(app: NestFastifyApplication, config: AppConfig, logger: PinoLogger) {
+  const settings = app.get(ConfigService);
+  const { lines, warnings } = securityPosture({
+    app: config,
+    auth: settings.getOrThrow<AuthConfig>('auth'),
+    database: settings.getOrThrow<DatabaseConfig>('database'),
+    rateLimit: settings.get('rateLimit'),
+  });
+  const summary = warnings.length ? `${warnings.length} warning(s) follow` : 'no warnings';
+  logger.log(['security posture:', ...lines, summary].join('\n  '), 'SecurityPosture');
+  for (const warning of warnings) logger.warn(`security warning: ${warning}`, 'SecurityPosture');
 }
 
 void bootstrap();

@@ -49,6 +49,9 @@ export function setupSwagger(app: INestApplication): void {
   addCommonErrors(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true },
+    // BaseLayout: no top bar. Its Swagger logo is an SVG with an inline <style> that the
+    // page's CSP (no 'unsafe-inline', see security-headers.ts) would block; the bar's one
+    // other part, the spec URL box, is hidden by @nestjs/swagger anyway.
+    swaggerOptions: { persistAuthorization: true, layout: 'BaseLayout' },
   });
 }

@@ -173,4 +173,37 @@ describe('server start (src/main.ts as a child process)', () => {
     expect({ code: result.code, signal: result.signal }).toEqual({ code: 0, signal: null });
     expect(result.stderr).toBe('');
   }, 45_000);
+
+  it('logs the security posture once it listens, and a warning for a weak bcrypt cost', async () => {
+    const port = await freePort();
+    const started = startServer({
+      ...BASE_ENV,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      BCRYPT_COST: '9',
+      CORS_ORIGINS: 'https://app.example.com',
+    });
+    await waitForHealth(port, started);
+    started.child.kill('SIGTERM');
+    const result = await exitWithin(started);
+    const records = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; context?: string; msg: string });
+    const posture = records.filter((record) => record.context === 'SecurityPosture');
+    expect(posture[0]).toMatchObject({ level: 30 });
+    for (const setting of [
+      'NODE_ENV: test',
+      'database: sqlite in memory',
+      'bcrypt cost: 9',
+      'CORS: https://app.example.com',
+      'refresh cookie: HttpOnly; SameSite=Strict; Path=/api/auth; not Secure',
+    ]) {
+      expect(posture[0].msg).toContain(setting);
+    }
+    expect(posture[0].msg).not.toContain(TEST_ACCESS_SECRET);
+    expect(posture.slice(1)).toEqual([
+      expect.objectContaining({ level: 40, msg: expect.stringMatching(/BCRYPT_COST is 9/) }),
+    ]);
+  }, 45_000);
 });

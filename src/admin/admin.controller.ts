@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../auth/decorators/auth.decorator';
-import { TokenService } from '../auth/token.service';
+import { ClientMeta } from '../auth/decorators/client-meta.decorator';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { AuthUser, RequestMeta } from '../auth/types/auth-user';
 import { mapPage } from '../common/dto/page.dto';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { ErrorCode } from '../common/errors';
@@ -11,6 +13,7 @@ import { Role } from '../users/enums/role.enum';
 import { AdminUpdateUserDto } from '../users/dto/admin-update-user.dto';
 import { AdminUserPageDto, AdminUserResponseDto } from '../users/dto/admin-user-response.dto';
 import { UsersService } from '../users/users.service';
+import { AdminService } from './admin.service';
 
 @ApiTags('admin')
 @Auth(Role.Admin)
@@ -18,7 +21,7 @@ import { UsersService } from '../users/users.service';
 export class AdminController {
   constructor(
     private readonly users: UsersService,
-    private readonly tokens: TokenService,
+    private readonly admin: AdminService,
   ) {}
 
   @Get('users')
@@ -34,11 +37,13 @@ export class AdminController {
   @ApiOperation({ summary: 'Change roles or disable a user (disabling ends all their sessions)' })
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
-  async update(@UuidParam('id') id: string, @Body() dto: AdminUpdateUserDto) {
-    await this.users.findOne(id);
-    const user = await this.users.update(id, dto);
-    if (dto.disabled) await this.tokens.endAllSessions(id, 'user_disabled');
-    return AdminUserResponseDto.from(user);
+  async update(
+    @CurrentUser() actor: AuthUser,
+    @UuidParam('id') id: string,
+    @Body() dto: AdminUpdateUserDto,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<AdminUserResponseDto> {
+    return AdminUserResponseDto.from(await this.admin.update(actor, id, dto, meta));
   }
 
   @Delete('users/:id/sessions')
@@ -46,8 +51,11 @@ export class AdminController {
   @ApiOperation({ summary: 'End all sessions of a user' })
   @ApiNoContentResponse({ description: 'Sessions ended' })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
-  async removeSessions(@UuidParam('id') id: string): Promise<void> {
-    await this.users.findOne(id);
-    await this.tokens.endAllSessions(id, 'admin');
+  removeSessions(
+    @CurrentUser() actor: AuthUser,
+    @UuidParam('id') id: string,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<void> {
+    return this.admin.removeSessions(actor, id, meta);
   }
 }

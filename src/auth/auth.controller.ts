@@ -10,6 +10,7 @@ import {
 import { ErrorCode } from '../common/errors';
 import { UuidParam } from '../common/pipes/uuid-param';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { User } from '../users/entities/user.entity';
 import { AuthService } from './auth.service';
 import { Auth } from './decorators/auth.decorator';
@@ -23,6 +24,7 @@ import { RegisterDto } from './dto/register.dto';
 import { SessionResponseDto } from './dto/session-response.dto';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
+import { RefreshCookieOriginGuard } from './guards/refresh-cookie-origin.guard';
 import { ClearsRefreshCookie, IssuesTokens } from './refresh-cookie.interceptor';
 import { SessionsService } from './sessions.service';
 import { TokenService } from './token.service';
@@ -33,6 +35,8 @@ const REFRESH_ERRORS = [
   ErrorCode.RefreshTokenMissing,
   ErrorCode.RefreshTokenInvalid,
   ErrorCode.ValidationFailed,
+  // RefreshCookieOriginGuard: the cookie sent from an origin that is not allowed.
+  ErrorCode.Forbidden,
 ];
 
 @ApiTags('auth')
@@ -45,6 +49,7 @@ export class AuthController {
   ) {}
 
   @Public()
+  @RateLimit('register')
   @Post('register')
   @IssuesTokens(201)
   @ApiOperation({ summary: 'Create an account and start a session' })
@@ -55,6 +60,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(LocalAuthGuard)
+  @RateLimit('login')
   @Post('login')
   @IssuesTokens(200)
   @ApiOperation({ summary: 'Log in with email and password' })
@@ -70,7 +76,8 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(JwtRefreshGuard)
+  @UseGuards(RefreshCookieOriginGuard, JwtRefreshGuard)
+  @RateLimit('refresh')
   @Post('refresh')
   @IssuesTokens(200)
   @ApiOperation({
@@ -88,28 +95,36 @@ export class AuthController {
     ErrorCode.RefreshTokenReused,
     ErrorCode.UserDisabled,
   )
-  refresh(@Body() _dto: RefreshTokenDto, @CurrentUser() presented: unknown): Promise<TokenPair> {
-    return this.tokens.rotate(presented as PresentedRefreshToken);
+  refresh(
+    @Body() _dto: RefreshTokenDto,
+    @CurrentUser() presented: unknown,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<TokenPair> {
+    return this.tokens.rotate(presented as PresentedRefreshToken, meta);
   }
 
   @Public()
-  @UseGuards(JwtRefreshGuard)
+  @UseGuards(RefreshCookieOriginGuard, JwtRefreshGuard)
   @Post('logout')
   @ClearsRefreshCookie('Session ended (also when it had ended already)')
   @ApiOperation({ summary: 'End the session of a refresh token and clear the cookie' })
   @ApiCookieAuth('refresh_token')
   @ApiBody({ type: RefreshTokenDto, required: false })
   @ApiErrors(...REFRESH_ERRORS)
-  logout(@Body() _dto: RefreshTokenDto, @CurrentUser() presented: unknown): Promise<void> {
-    return this.tokens.logout(presented as PresentedRefreshToken);
+  logout(
+    @Body() _dto: RefreshTokenDto,
+    @CurrentUser() presented: unknown,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<void> {
+    return this.tokens.logout(presented as PresentedRefreshToken, meta);
   }
 
   @Post('logout-all')
   @Auth()
   @ClearsRefreshCookie('All sessions ended')
   @ApiOperation({ summary: 'End every session of the caller' })
-  logoutAll(@CurrentUser() user: AuthUser): Promise<void> {
-    return this.tokens.endAllSessions(user.id, 'logout_all');
+  logoutAll(@CurrentUser() user: AuthUser, @ClientMeta() meta: RequestMeta): Promise<void> {
+    return this.sessions.removeAll(user, meta);
   }
 
   @Get('sessions')
@@ -126,8 +141,12 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'Session ended' })
   @ApiOperation({ summary: "End one of the caller's sessions" })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
-  removeSession(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
-    return this.sessions.remove(user, id);
+  removeSession(
+    @CurrentUser() user: AuthUser,
+    @UuidParam('id') id: string,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<void> {
+    return this.sessions.remove(user, id, meta);
   }
 
   @Post('change-password')

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { AppException, ErrorCode } from '../common/errors';
 import { authConfig } from '../config/auth.config';
 import { User } from '../users/entities/user.entity';
@@ -22,6 +23,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
+    private readonly audit: AuditLog,
   ) {}
 
   async register(dto: RegisterDto, meta: RequestMeta): Promise<TokenPair> {
@@ -33,22 +35,40 @@ export class AuthService implements OnApplicationBootstrap {
       passwordHash: await this.hasher.hash(dto.password),
       name: dto.name ?? null,
     });
-    return this.tokens.startSession(user, meta);
+    const { sessionId, pair } = await this.tokens.startSession(user, meta);
+    this.audit.record('auth.register', { userId: user.id, sessionId, ...meta });
+    return pair;
   }
 
   /**
-   * One bcrypt comparison per attempt, also for an unknown email (against a dummy hash), so
-   * the answer and its timing do not tell which emails exist.
+   * One bcrypt comparison per attempt, also for an unknown email (against a dummy hash of the
+   * current cost), so the answer and its timing do not tell which emails exist. A disabled
+   * account answers like any other until the password is right: only its owner learns that it
+   * is disabled.
    */
-  async validateCredentials(email: string, password: string): Promise<User> {
+  async validateCredentials(email: string, password: string, meta: RequestMeta): Promise<User> {
     const user = await this.users.findByEmail(email);
     const matches = user
       ? await this.hasher.compare(password, user.passwordHash)
       : await this.hasher.compareWithDummy(password);
     if (!user || !matches) {
+      this.audit.record('auth.login.failed', {
+        reason: 'invalid_credentials',
+        email,
+        userId: user?.id ?? null,
+        ...meta,
+      });
       throw new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
-    if (user.disabled) throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
+    if (user.disabled) {
+      this.audit.record('auth.login.failed', {
+        reason: 'user_disabled',
+        email,
+        userId: user.id,
+        ...meta,
+      });
+      throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
+    }
     if (this.hasher.needsRehash(user.passwordHash)) {
       const upgraded = await this.hasher.hash(password);
       if (await this.users.replacePasswordHash(user.id, user.passwordHash, upgraded)) {
@@ -58,24 +78,37 @@ export class AuthService implements OnApplicationBootstrap {
     return user;
   }
 
-  login(user: User, meta: RequestMeta): Promise<TokenPair> {
-    return this.tokens.startSession(user, meta);
+  async login(user: User, meta: RequestMeta): Promise<TokenPair> {
+    const { sessionId, pair } = await this.tokens.startSession(user, meta);
+    this.audit.record('auth.login.succeeded', { userId: user.id, sessionId, ...meta });
+    return pair;
   }
 
   /** Ends every session of the user, the caller's included, and starts a new one. */
   async changePassword(caller: AuthUser, dto: ChangePasswordDto, meta: RequestMeta) {
     const user = await this.users.findOne(caller.id);
+    const wrongPassword = () => {
+      this.audit.record('auth.password.change_failed', {
+        userId: user.id,
+        sessionId: caller.sessionId,
+        reason: 'invalid_current_password',
+        ...meta,
+      });
+      return new AppException(ErrorCode.InvalidCurrentPassword, 'Current password is wrong');
+    };
     if (!(await this.hasher.compare(dto.currentPassword, user.passwordHash))) {
-      throw new AppException(ErrorCode.InvalidCurrentPassword, 'Current password is wrong');
+      throw wrongPassword();
     }
     const newHash = await this.hasher.hash(dto.newPassword);
     // A concurrent change that won first makes the checked password stale: same answer as a
     // wrong one, and no second session tied to a password no longer in effect.
     if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, newHash))) {
-      throw new AppException(ErrorCode.InvalidCurrentPassword, 'Current password is wrong');
+      throw wrongPassword();
     }
     await this.tokens.endAllSessions(user.id, 'password_change');
-    return this.tokens.startSession(user, meta);
+    const { sessionId, pair } = await this.tokens.startSession(user, meta);
+    this.audit.record('auth.password.changed', { userId: user.id, sessionId, ...meta });
+    return pair;
   }
 
   /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when that account is missing. */

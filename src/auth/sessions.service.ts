@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, MoreThan, Repository } from 'typeorm';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
 import { SessionResponseDto } from './dto/session-response.dto';
 import { Session } from './entities/session.entity';
 import { TokenService } from './token.service';
-import { AuthUser } from './types/auth-user';
+import { AuthUser, RequestMeta } from './types/auth-user';
 
 /** A user's view of their own sessions (the index on sessions.user_id serves both queries). */
 @Injectable()
@@ -15,6 +16,7 @@ export class SessionsService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   async findAll(caller: AuthUser): Promise<SessionResponseDto[]> {
@@ -30,9 +32,25 @@ export class SessionsService {
   }
 
   /** Ends one of the caller's sessions; someone else's (or an unknown id) is a 404. */
-  async remove(caller: AuthUser, id: string): Promise<void> {
+  async remove(caller: AuthUser, id: string, meta: RequestMeta): Promise<void> {
     const session = await this.sessions.findOneBy({ id, userId: caller.id });
     if (!session) throw new AppException(ErrorCode.NotFound, 'Session not found');
     await this.tokens.endSession(id, 'deleted');
+    this.audit.record('auth.session.deleted', {
+      userId: caller.id,
+      sessionId: id,
+      callerSessionId: caller.sessionId,
+      ...meta,
+    });
+  }
+
+  /** Logout-all: ends every session of the caller, the calling one included. */
+  async removeAll(caller: AuthUser, meta: RequestMeta): Promise<void> {
+    await this.tokens.endAllSessions(caller.id, 'logout_all');
+    this.audit.record('auth.logout_all', {
+      userId: caller.id,
+      sessionId: caller.sessionId,
+      ...meta,
+    });
   }
 }

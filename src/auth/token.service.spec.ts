@@ -5,6 +5,7 @@ import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Repository } from 'typeorm';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
 import { authConfig } from '../config/auth.config';
@@ -76,6 +77,7 @@ async function createHarness(env: Record<string, string> = {}): Promise<Harness>
         TokenSigner,
         SessionLookup,
         JwtKeys,
+        AuditLog,
         { provide: Clock, useValue: clock },
       ],
     }).compile();
@@ -148,7 +150,7 @@ describe('TokenService', () => {
 
     async function start(user?: User): Promise<{ user: User; pair: TokenPair }> {
       const owner = user ?? (await insertUser(h));
-      return { user: owner, pair: await h.service.startSession(owner, META) };
+      return { user: owner, pair: (await h.service.startSession(owner, META)).pair };
     }
 
     it('startSession issues a pair whose refresh row stores only the SHA-256 of the token', async () => {
@@ -429,10 +431,10 @@ describe('TokenService', () => {
       const ann = await insertUser(h);
       const bob = await insertUser(h);
       const annSids = [
-        decode((await h.service.startSession(ann, META)).refreshToken).sid,
-        decode((await h.service.startSession(ann, META)).refreshToken).sid,
+        (await h.service.startSession(ann, META)).sessionId,
+        (await h.service.startSession(ann, META)).sessionId,
       ];
-      const bobPair = await h.service.startSession(bob, META);
+      const bobPair = (await h.service.startSession(bob, META)).pair;
       const bobSid = decode(bobPair.refreshToken).sid;
 
       await h.service.endAllSessions(ann.id, 'logout_all');
@@ -460,7 +462,7 @@ describe('TokenService', () => {
 
     it('an immediate replay of the parent is reuse and revokes the session', async () => {
       const user = await insertUser(h);
-      const pair = await h.service.startSession(user, META);
+      const { pair } = await h.service.startSession(user, META);
       await h.service.rotate(presented(pair.refreshToken));
       await expectCode(
         h.service.rotate(presented(pair.refreshToken)),
@@ -472,7 +474,7 @@ describe('TokenService', () => {
 
     it('of 10 concurrent rotations of one token exactly one succeeds', async () => {
       const user = await insertUser(h);
-      const pair = await h.service.startSession(user, META);
+      const { pair } = await h.service.startSession(user, META);
       const results = await Promise.allSettled(
         Array.from({ length: 10 }, () => h.service.rotate(presented(pair.refreshToken))),
       );
@@ -500,7 +502,7 @@ describe('TokenService', () => {
     it('caps the successor at the session end and refuses it once the session is over', async () => {
       const user = await insertUser(h);
       const loginAt = h.clock.now();
-      const pair = await h.service.startSession(user, META);
+      const { pair } = await h.service.startSession(user, META);
       expect(pair.refreshExpiresIn).toBe(2700);
 
       h.clock.advance(30 * 60);

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
 import { addSeconds, earliest, epochSeconds } from '../common/time';
@@ -16,14 +17,15 @@ import { hashToken, TokenSigner } from './token-signer';
 import { AuthUser, PresentedRefreshToken, RequestMeta } from './types/auth-user';
 import { TokenPair } from './types/token-pair';
 
+/** Where no request is behind a call (unit specs). */
+const NO_META: RequestMeta = { ip: null, userAgent: null };
+
 /**
  * Issues, rotates and revokes (signing is TokenSigner's). Every check is one indexed lookup;
  * rotation is decided by one conditional UPDATE in the database, so it holds across instances.
  */
 @Injectable()
 export class TokenService {
-  private readonly logger = new Logger(TokenService.name);
-
   constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -32,10 +34,14 @@ export class TokenService {
     private readonly clock: Clock,
     private readonly dataSource: DataSource,
     private readonly sessionLookup: SessionLookup,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Starts a session for a user who just proved who they are, and issues its first pair. */
-  async startSession(user: User, meta: RequestMeta): Promise<TokenPair> {
+  async startSession(
+    user: User,
+    meta: RequestMeta,
+  ): Promise<{ sessionId: string; pair: TokenPair }> {
     const now = this.clock.now();
     const session = await this.sessions.save(
       this.sessions.create({
@@ -56,7 +62,8 @@ export class TokenService {
     );
     const token = this.describeToken(randomUUID(), null, session, now);
     await this.tokens.insert(token.row);
-    return this.signer.pair(user, session.id, token.jwt, token.row.expiresAt, now);
+    const pair = this.signer.pair(user, session.id, token.jwt, token.row.expiresAt, now);
+    return { sessionId: session.id, pair };
   }
 
   /**
@@ -64,7 +71,7 @@ export class TokenService {
    * reuse grace, presenting the just-rotated parent again answers the same successor; any
    * other replay revokes the whole session.
    */
-  async rotate(presented: PresentedRefreshToken): Promise<TokenPair> {
+  async rotate(presented: PresentedRefreshToken, meta: RequestMeta = NO_META): Promise<TokenPair> {
     const row = await this.findPresented(presented);
     if (!row) throw this.expired();
     const { session } = row;
@@ -79,15 +86,21 @@ export class TokenService {
     if (session.expiresAt <= now) throw this.expired();
     // A spent token is evidence of theft until the session's absolute end: its own (idle)
     // expiry must not turn a replay into a harmless "expired" that leaves the thief's session up.
-    if (row.spentAt) return this.replay(row, now);
+    if (row.spentAt) return this.replay(row, now, meta);
     if (row.expiresAt <= now) throw this.expired();
 
     const successor = this.describeToken(this.signer.successorId(row.id), row.id, session, now);
     if (await this.spend(row, successor.row, now)) {
+      this.audit.record('auth.refresh', {
+        userId: user.id,
+        sessionId: session.id,
+        grace: false,
+        ...meta,
+      });
       return this.signer.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
     }
     // Lost the race to a concurrent presentation, which spent it first.
-    return this.replay(row, now);
+    return this.replay(row, now, meta);
   }
 
   /**
@@ -126,7 +139,7 @@ export class TokenService {
    * the live token, it answers that same successor: the successor is a pure function of the
    * parent (id by HMAC, times from the parent's spent_at). Anything else is reuse.
    */
-  private async replay(row: RefreshToken, now: Date): Promise<TokenPair> {
+  private async replay(row: RefreshToken, now: Date, meta: RequestMeta): Promise<TokenPair> {
     const { session } = row;
     // Already spent when first read: no need to read again. Spent by a racer meanwhile: read it.
     const spentAt = row.spentAt ?? (await this.tokens.findOneBy({ id: row.id }))?.spentAt;
@@ -139,10 +152,13 @@ export class TokenService {
     if (this.config.reuseGrace === 0 || graceEnds <= now || live?.spentAt) {
       if (await this.endSession(session.id, 'reuse_detected')) {
         // A security event: someone holds a token that was already rotated.
-        this.logger.warn(
-          `refresh token reuse: session ${session.id} of user ${session.userId} revoked ` +
-            `(token ${row.id} spent at ${spentAt.toISOString()})`,
-        );
+        this.audit.record('auth.refresh.reuse_detected', {
+          userId: session.userId,
+          sessionId: session.id,
+          tokenId: row.id,
+          spentAt: spentAt.toISOString(),
+          ...meta,
+        });
       }
       throw this.reused();
     }
@@ -155,15 +171,27 @@ export class TokenService {
         { lastUsedAt: spentAt, refreshExpiresAt: successor.row.expiresAt },
       );
     }
+    this.audit.record('auth.refresh', {
+      userId: session.userId,
+      sessionId: session.id,
+      grace: true,
+      ...meta,
+    });
     return this.signer.pair(session.user, session.id, successor.jwt, successor.row.expiresAt, now);
   }
 
   /** Ends the session of a presented refresh token; an already-ended one is fine (idempotent). */
-  async logout(presented: PresentedRefreshToken): Promise<void> {
+  async logout(presented: PresentedRefreshToken, meta: RequestMeta = NO_META): Promise<void> {
     const row = await this.findPresented(presented);
     // Purged: its session ended long ago, which is what logout asks for.
     if (!row) return;
-    await this.endSession(row.sessionId, 'logout');
+    const ended = await this.endSession(row.sessionId, 'logout');
+    this.audit.record('auth.logout', {
+      userId: row.session.userId,
+      sessionId: row.sessionId,
+      ended,
+      ...meta,
+    });
   }
 
   /** One indexed lookup (session by primary key, joined with its user) per access token. */

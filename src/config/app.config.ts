@@ -14,6 +14,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface AppConfig {
+  /** NODE_ENV as set (for the start-up report); `production` is what the code branches on. */
+  nodeEnv?: string;
   production: boolean;
   port: number;
   logLevel: LogLevel;
@@ -39,6 +41,7 @@ export function loadAppConfig(env: RawEnv): AppConfig {
     }
   }
   return {
+    nodeEnv: env.NODE_ENV,
     production: isProduction(env),
     port: readInt(env, 'PORT', 3000, 0, 65535),
     logLevel: readEnum(env, 'LOG_LEVEL', 'info', LOG_LEVELS),

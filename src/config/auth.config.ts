@@ -6,6 +6,8 @@ import { isProduction, RawEnv, readDuration, readInt, readOptional } from './env
 export interface AuthConfig {
   accessSecret: string;
   refreshSecret: string;
+  /** A secret was not configured but generated and kept in data/ (development only). */
+  generatedSecrets: boolean;
   issuer: string;
   audience: string;
   /** All lifetimes in seconds. */
@@ -27,7 +29,9 @@ export interface AuthConfig {
 const MIN_SECRET_BYTES = 32;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function readSecrets(env: RawEnv): { accessSecret: string; refreshSecret: string } {
+function readSecrets(
+  env: RawEnv,
+): Pick<AuthConfig, 'accessSecret' | 'refreshSecret' | 'generatedSecrets'> {
   const access = readOptional(env, 'JWT_ACCESS_SECRET');
   const refresh = readOptional(env, 'JWT_REFRESH_SECRET');
   const production = isProduction(env);
@@ -56,7 +60,7 @@ function readSecrets(env: RawEnv): { accessSecret: string; refreshSecret: string
   if (secrets.accessSecret === secrets.refreshSecret) {
     throw new ConfigError('JWT_REFRESH_SECRET', 'must differ from JWT_ACCESS_SECRET');
   }
-  return secrets;
+  return { ...secrets, generatedSecrets: !(access && refresh) };
 }
 
 function readAdmin(env: RawEnv): Pick<AuthConfig, 'adminEmail' | 'adminPassword'> {

@@ -1,17 +1,20 @@
 import { appConfig, loadAppConfig } from './app.config';
 import { authConfig, loadAuthConfig } from './auth.config';
 import { databaseConfig, loadDatabaseConfig } from './database.config';
+import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
 
 export * from './app.config';
 export * from './auth.config';
 export * from './config-error';
 export * from './database.config';
+export * from './rate-limit.config';
 
-export const configNamespaces = [appConfig, authConfig, databaseConfig];
+export const configNamespaces = [appConfig, authConfig, databaseConfig, rateLimitConfig];
 
 /** Validates the whole environment once; throws a ConfigError naming the first bad variable. */
 export function validateEnvironment(): void {
   loadAppConfig(process.env);
   loadAuthConfig(process.env);
   loadDatabaseConfig(process.env);
+  loadRateLimitConfig(process.env);
 }

@@ -8,6 +8,7 @@ import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../../src/
 import { Clock } from '../../src/common/clock';
 import { loadAppConfig } from '../../src/config/app.config';
 import { prepareTestDatabase } from './db';
+import { LogCapture } from './log-capture';
 import { BASE_TEST_ENV } from './test-env';
 
 /** A clock tests can move: `clock.advance(3600)` instead of sleeping. */
@@ -31,11 +32,19 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Capture the app's logs (pino JSON lines, every level) here; without it nothing is logged. */
+  logs?: LogCapture;
+}
+
 /**
  * The real app (AppModule, production pipeline from configureApp) on a real database, served
  * over HTTP for supertest. `env` overrides BASE_TEST_ENV for this app only.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const databaseUrl = await prepareTestDatabase();
   const saved = { ...process.env };
   Object.assign(process.env, BASE_TEST_ENV, { DATABASE_URL: databaseUrl }, env);
@@ -47,7 +56,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       .compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(
       createFastifyAdapter(loadAppConfig(process.env)),
-      { ...NEST_APP_OPTIONS, logger: false },
+      { ...NEST_APP_OPTIONS, logger: options.logs?.logger() ?? false },
     );
     await configureApp(app);
     const server = app.getHttpServer();

@@ -6,7 +6,10 @@ export class ChangePasswordDto {
   @IsPresentedPassword()
   currentPassword: string;
 
-  @ApiProperty({ example: 'a new long passphrase', description: '8 to 72 UTF-8 bytes' })
+  @ApiProperty({
+    example: 'a new long passphrase',
+    description: '8 to 72 UTF-8 bytes, no NUL character',
+  })
   @IsNewPassword()
   newPassword: string;
 }

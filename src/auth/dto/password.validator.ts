@@ -29,9 +29,28 @@ const MinPasswordBytes = () =>
     },
   });
 
-/** A new password: a string of 8 to 72 UTF-8 bytes. */
-export const IsNewPassword = () =>
-  applyDecorators(IsString(), MinPasswordBytes(), MaxPasswordBytes());
+/**
+ * C bcrypt implementations (and most other libraries) end the key at the first NUL byte, so
+ * "secret\0anything" would match "secret" there: a hash stored today must keep meaning the
+ * whole password if it is ever verified elsewhere. New passwords may not contain one.
+ */
+const NoNulCharacter = () =>
+  ValidateBy({
+    name: 'noNulCharacter',
+    validator: {
+      validate: (value) => typeof value !== 'string' || !value.includes('\u0000'),
+      defaultMessage: (args) => `${args?.property} must not contain a NUL character`,
+    },
+  });
 
-/** A password to check (login, current password): a string of at most 72 UTF-8 bytes. */
+/** A new password: a string of 8 to 72 UTF-8 bytes, without NUL. */
+export const IsNewPassword = () =>
+  applyDecorators(IsString(), MinPasswordBytes(), MaxPasswordBytes(), NoNulCharacter());
+
+/**
+ * A password to check (login, current password): a string of at most 72 UTF-8 bytes. The
+ * policy for new passwords (minimum length, no NUL) is not applied here: such a password goes
+ * through the same bcrypt comparison and, being nobody's password, gets the same 401/403 as
+ * any wrong one (an account whose password predates the rule can still log in).
+ */
 export const IsPresentedPassword = () => applyDecorators(IsString(), MaxPasswordBytes());

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { TextLength } from '../../common/dto/text-length.decorator';
 import { NormalizeEmail } from './email.transform';
 import { IsNewPassword } from './password.validator';
 
@@ -10,13 +11,16 @@ export class RegisterDto {
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery', description: '8 to 72 UTF-8 bytes' })
+  @ApiProperty({
+    example: 'correct horse battery',
+    description: '8 to 72 UTF-8 bytes, no NUL character',
+  })
   @IsNewPassword()
   password: string;
 
   @ApiPropertyOptional({ example: 'Ann', minLength: 1, maxLength: 100 })
   @IsOptional()
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, 100)
   name?: string;
 }

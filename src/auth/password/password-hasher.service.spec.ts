@@ -51,6 +51,26 @@ describe('PasswordHasher', () => {
     await expect(hasher.compareWithDummy('dummy-password-for-timing')).resolves.toBe(false);
   });
 
+  it('makes the dummy hash once, at start, as a well-formed hash of the configured cost', async () => {
+    // bcryptjs answers a malformed hash at once, and a cheaper one sooner: either would let
+    // an unknown email answer faster than a wrong password.
+    const fresh = hasherWithCost(5);
+    const hash = jest.spyOn(fresh, 'hash');
+    const compare = jest.spyOn(fresh, 'compare');
+    try {
+      fresh.onModuleInit();
+      expect(hash).toHaveBeenCalledTimes(1);
+      await fresh.compareWithDummy('first attempt');
+      await fresh.compareWithDummy('second attempt');
+      expect(hash).toHaveBeenCalledTimes(1);
+      const [first, second] = compare.mock.calls.map(([, against]) => against);
+      expect(first).toMatch(/^\$2[aby]\$05\$[./A-Za-z0-9]{53}$/);
+      expect(second).toBe(first);
+    } finally {
+      await fresh.onModuleDestroy();
+    }
+  });
+
   it('answers false, instead of hanging, for a malformed hash', async () => {
     await expect(hasher.compare('password', 'not-a-bcrypt-hash')).resolves.toBe(false);
   });

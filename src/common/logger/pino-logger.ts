@@ -1,36 +1,56 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Level, Logger } from 'pino';
 import { LogLevel } from '../../config/app.config';
 
-/** Nest's logger on pino, so app and HTTP logs are one JSON stream at LOG_LEVEL. */
+const isFields = (message: unknown): message is Record<string, unknown> =>
+  typeof message === 'object' &&
+  message !== null &&
+  !Array.isArray(message) &&
+  !(message instanceof Error);
+
+/**
+ * Nest's logger on pino, so app and HTTP logs are one JSON stream at LOG_LEVEL. A plain-object
+ * message (an AuditLog event) becomes fields of its line, with its `event` as `msg`.
+ */
 export class PinoLogger implements LoggerService {
   constructor(readonly pino: Logger) {}
 
-  static create(level: LogLevel): PinoLogger {
-    return new PinoLogger(pino({ level, base: undefined }));
+  /** `destination` defaults to stdout; tests pass a stream that collects the lines. */
+  static create(level: LogLevel, destination?: DestinationStream): PinoLogger {
+    const options = { level, base: undefined };
+    return new PinoLogger(destination ? pino(options, destination) : pino(options));
   }
 
   log(message: unknown, context?: string) {
-    this.pino.info({ context }, String(message));
+    this.write('info', message, { context });
   }
 
   error(message: unknown, stack?: string, context?: string) {
-    this.pino.error({ context, stack }, String(message));
+    this.write('error', message, { context, stack });
   }
 
   warn(message: unknown, context?: string) {
-    this.pino.warn({ context }, String(message));
+    this.write('warn', message, { context });
   }
 
   debug(message: unknown, context?: string) {
-    this.pino.debug({ context }, String(message));
+    this.write('debug', message, { context });
   }
 
   verbose(message: unknown, context?: string) {
-    this.pino.trace({ context }, String(message));
+    this.write('trace', message, { context });
   }
 
   fatal(message: unknown, context?: string) {
-    this.pino.fatal({ context }, String(message));
+    this.write('fatal', message, { context });
+  }
+
+  private write(level: Level, message: unknown, meta: Record<string, unknown>) {
+    if (isFields(message)) {
+      const msg = typeof message.event === 'string' ? message.event : '';
+      this.pino[level]({ ...meta, ...message }, msg);
+    } else {
+      this.pino[level](meta, String(message));
+    }
   }
 }

@@ -2,7 +2,7 @@ import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { AppException, ErrorCode } from '../errors';
-import { validationException, VALIDATION_OPTIONS } from './validation';
+import { structureException, validationException, VALIDATION_OPTIONS } from './validation';
 
 /**
  * Validates and replaces `request.body` with the same rules as the global ValidationPipe.
@@ -16,6 +16,8 @@ export async function validateBody<T extends object>(
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new AppException(ErrorCode.ValidationFailed, ['body must be a JSON object']);
   }
+  const refused = structureException(body);
+  if (refused) throw refused;
   const dto = plainToInstance(dtoClass, body);
   const errors = await validate(dto, VALIDATION_OPTIONS);
   if (errors.length > 0) throw validationException(errors);

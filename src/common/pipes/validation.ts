@@ -39,6 +39,52 @@ export function validationException(errors: ValidationError[]): AppException {
   );
 }
 
+/**
+ * Keys no DTO has, which the pipeline would otherwise drop without a word: Nest's
+ * ValidationPipe deletes `__proto__`, `constructor` and `prototype` before validating, and
+ * class-transformer skips keys the instance already has (`toString`, `hasOwnProperty`, …).
+ * The whitelist never sees them, so they are refused here like any other unknown field.
+ */
+const RESERVED_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/** No DTO nests deeper than 2; a JSON body within the 100 KiB limit can nest ~20,000 deep. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * Whether `value` nests deeper than `max` (counted without recursion). class-transformer and
+ * Nest's ValidationPipe walk a body recursively, and a few thousand levels overflowed the stack
+ * (RangeError, a 500): such a body is refused before they see it.
+ */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * A 400 for a body or query object the validation pipeline cannot be trusted with: a reserved
+ * key at the top level (named, like any unknown field) or nesting beyond MAX_BODY_DEPTH.
+ * Null when it is fine.
+ */
+export function structureException(value: object): AppException | null {
+  if (nestsDeeperThan(value, MAX_BODY_DEPTH)) {
+    return new AppException(ErrorCode.ValidationFailed, [
+      `body must not nest more than ${MAX_BODY_DEPTH} levels deep`,
+    ]);
+  }
+  const reserved = Object.keys(value).filter((key) => RESERVED_KEYS.has(key));
+  if (reserved.length === 0) return null;
+  return new AppException(
+    ErrorCode.ValidationFailed,
+    reserved.map((key) => `property ${key} should not exist`),
+  );
+}
+
 export const VALIDATION_OPTIONS = {
   whitelist: true,
   forbidNonWhitelisted: true,
@@ -55,6 +101,11 @@ class AppValidationPipe extends ValidationPipe {
       value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value));
     if (metadata.type === 'body' && metadata.metatype && notAnObject) {
       throw new AppException(ErrorCode.ValidationFailed, ['body must be a JSON object']);
+    }
+    const input = metadata.type === 'body' || metadata.type === 'query';
+    if (input && metadata.metatype && value !== null && typeof value === 'object') {
+      const refused = structureException(value);
+      if (refused) throw refused;
     }
     return super.transform(value, metadata) as Promise<unknown>;
   }

@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsString } from 'class-validator';
+import { TextLength } from '../../common/dto/text-length.decorator';
 
 export class UpdateMeDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'Ann' })
   @IsString()
-  @Length(1, 100)
+  @TextLength(1, 100)
   name: string;
 }

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { AuthUser, RequestMeta } from '../auth/types/auth-user';
+import { TokenService } from '../auth/token.service';
+import { AuditLog } from '../common/audit/audit-log.service';
+import { AdminUpdateUserDto } from '../users/dto/admin-update-user.dto';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+
+const sameRoles = (a: string[], b: string[]) =>
+  a.length === b.length && a.every((role) => b.includes(role));
+
+/** Admin actions on other accounts; each change is an audit event naming the admin. */
+@Injectable()
+export class AdminService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Changes roles or the disabled flag; disabling ends all the user's sessions. */
+  async update(
+    actor: AuthUser,
+    id: string,
+    dto: AdminUpdateUserDto,
+    meta: RequestMeta,
+  ): Promise<User> {
+    const before = await this.users.findOne(id);
+    const user = await this.users.update(id, dto);
+    if (dto.disabled) await this.tokens.endAllSessions(id, 'user_disabled');
+    const who = { actorId: actor.id, userId: id, ...meta };
+    if (!sameRoles(before.roles, user.roles)) {
+      this.audit.record('admin.user.roles_changed', {
+        ...who,
+        previousRoles: before.roles,
+        roles: user.roles,
+      });
+    }
+    if (before.disabled !== user.disabled) {
+      this.audit.record(user.disabled ? 'admin.user.disabled' : 'admin.user.enabled', who);
+    }
+    return user;
+  }
+
+  /** Ends every session of a user. */
+  async removeSessions(actor: AuthUser, id: string, meta: RequestMeta): Promise<void> {
+    await this.users.findOne(id);
+    await this.tokens.endAllSessions(id, 'admin');
+    this.audit.record('admin.user.sessions_revoked', { actorId: actor.id, userId: id, ...meta });
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/** Who made the request: the client IP (honouring TRUST_PROXY) and its User-Agent. */
+export interface AuditClient {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * Every audit event and its fields. Ids, reasons and the client only: never a token, a
+ * password or a hash (test/audit-log.e2e-spec.ts scans a whole flow's log for them).
+ */
+export interface AuditEvents {
+  'auth.register': AuditClient & { userId: string; sessionId: string };
+  'auth.login.succeeded': AuditClient & { userId: string; sessionId: string };
+  /**
+   * The attempted email is logged (OWASP: record the identity an attempt claimed; ASVS 16.2.1
+   * "who"); it passed the email check first, so a password typed into the email field is a
+   * 400 and never reaches this line. `userId` is null when no account has that email.
+   */
+  'auth.login.failed': AuditClient & {
+    reason: 'invalid_credentials' | 'user_disabled';
+    email: string;
+    userId: string | null;
+  };
+  /** `grace`: the just-rotated parent presented again inside REFRESH_REUSE_GRACE. */
+  'auth.refresh': AuditClient & { userId: string; sessionId: string; grace: boolean };
+  'auth.refresh.reuse_detected': AuditClient & {
+    userId: string;
+    sessionId: string;
+    tokenId: string;
+    spentAt: string;
+  };
+  /** `ended`: false when the session had already ended (logout is idempotent). */
+  'auth.logout': AuditClient & { userId: string; sessionId: string; ended: boolean };
+  'auth.logout_all': AuditClient & { userId: string; sessionId: string };
+  /** `sessionId` is the session ended; `callerSessionId` the one that asked. */
+  'auth.session.deleted': AuditClient & {
+    userId: string;
+    sessionId: string;
+    callerSessionId: string;
+  };
+  /** `sessionId` is the new session; every other session of the user ended. */
+  'auth.password.changed': AuditClient & { userId: string; sessionId: string };
+  'auth.password.change_failed': AuditClient & {
+    userId: string;
+    sessionId: string;
+    reason: 'invalid_current_password';
+  };
+  'admin.user.roles_changed': AuditClient & {
+    actorId: string;
+    userId: string;
+    previousRoles: string[];
+    roles: string[];
+  };
+  'admin.user.disabled': AuditClient & { actorId: string; userId: string };
+  'admin.user.enabled': AuditClient & { actorId: string; userId: string };
+  'admin.user.sessions_revoked': AuditClient & { actorId: string; userId: string };
+}
+
+export type AuditEventName = keyof AuditEvents;
+
+/** Signs of an attack rather than of normal use: logged at `warn`. */
+const WARN_EVENTS: ReadonlySet<AuditEventName> = new Set(['auth.refresh.reuse_detected']);
+
+/**
+ * Security events as one JSON line each on the app's pino logger, `context: "Audit"` and a
+ * fixed `event` field (`{"event":"auth.login.failed",...}`), so operations can filter and
+ * alert on them. Written at `info` (`warn` for reuse detection): a LOG_LEVEL above that
+ * drops them.
+ */
+@Injectable()
+export class AuditLog {
+  private readonly logger = new Logger('Audit');
+
+  record<E extends AuditEventName>(event: E, fields: AuditEvents[E]): void {
+    // Cut like the session's copy: the header is the client's to fill.
+    const entry = { event, ...fields, userAgent: fields.userAgent?.slice(0, 255) ?? null };
+    if (WARN_EVENTS.has(event)) this.logger.warn(entry);
+    else this.logger.log(entry);
+  }
+}

@@ -1,0 +1,131 @@
+import { AppConfig } from './app.config';
+import { AuthConfig } from './auth.config';
+import { DatabaseConfig } from './database.config';
+import { DEV_SECRETS_FILE } from './dev-secrets';
+import { RateLimitConfig } from './rate-limit.config';
+
+export interface PostureConfig {
+  app: AppConfig;
+  auth: AuthConfig;
+  database: DatabaseConfig;
+  /** The `rateLimit` namespace; reported as missing rather than assumed when absent. */
+  rateLimit?: RateLimitConfig;
+}
+
+export interface SecurityPosture {
+  /** One setting per line, no secret and no credential among them. */
+  lines: string[];
+  /** Settings that are legal but weaken the service, each saying what to change. */
+  warnings: string[];
+}
+
+/** A grace beyond this keeps a stolen, already-rotated refresh token useful for long. */
+export const MAX_QUIET_REUSE_GRACE = 60;
+/** OWASP's floor for bcrypt; lower costs are for tests. */
+export const MIN_QUIET_BCRYPT_COST = 10;
+
+/** `7d`, `15m`, `90s`: the largest unit that divides the value exactly. */
+export function formatSeconds(seconds: number): string {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
+    if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+function describeDatabase(database: DatabaseConfig): string {
+  if (database.type === 'mysql') {
+    return `mysql ${database.host}:${database.port}/${database.database}`;
+  }
+  return database.database === ':memory:' ? 'sqlite in memory' : `sqlite ${database.database}`;
+}
+
+function describeRateLimit(rateLimit: RateLimitConfig | undefined): string {
+  if (!rateLimit) return 'not configured';
+  const window = formatSeconds(Math.round(rateLimit.windowMs / 1000));
+  let storage = 'counted in memory (per instance)';
+  if (rateLimit.redisUrl) {
+    // Only scheme, host and port: the URL may carry a password.
+    const url = new URL(rateLimit.redisUrl);
+    storage = `counted in redis ${url.protocol}//${url.host}`;
+  }
+  return `AUTH_RATE_LIMIT ${rateLimit.limit}/${window}, ${storage}`;
+}
+
+function describeTrustProxy(trustProxy: AppConfig['trustProxy']): string {
+  if (trustProxy === false) return "off (client IP is the socket's)";
+  if (typeof trustProxy === 'number') return `${trustProxy} hop${trustProxy === 1 ? '' : 's'}`;
+  return trustProxy.join(', ');
+}
+
+/**
+ * The security-relevant settings the server starts with, and warnings for the risky ones.
+ * Pure, so it is tested on its own; main.ts logs it once after listening.
+ */
+export function securityPosture({
+  app,
+  auth,
+  database,
+  rateLimit,
+}: PostureConfig): SecurityPosture {
+  const lines = [
+    `NODE_ENV: ${app.nodeEnv ?? '(unset)'}${app.production ? '' : ' (development settings)'}`,
+    `database: ${describeDatabase(database)}`,
+    `tokens: access ${formatSeconds(auth.accessTtl)}, refresh ${formatSeconds(auth.refreshTtl)} ` +
+      `idle, session ${formatSeconds(auth.sessionMaxTtl)} absolute, ` +
+      `reuse grace ${formatSeconds(auth.reuseGrace)}`,
+    `bcrypt cost: ${auth.bcryptCost}`,
+    `rate limit: ${describeRateLimit(rateLimit)}`,
+    `TRUST_PROXY: ${describeTrustProxy(app.trustProxy)}`,
+    `CORS: ${app.corsOrigins.length ? app.corsOrigins.join(', ') : 'off (no cross-origin access)'}`,
+    `refresh cookie: HttpOnly; SameSite=Strict; Path=/api/auth; ` +
+      `${auth.secureCookie ? 'Secure' : 'not Secure (plain HTTP allowed)'}`,
+    `JWT secrets: ${auth.generatedSecrets ? `generated, kept in ${DEV_SECRETS_FILE}` : 'from the environment'}`,
+  ];
+
+  const warnings: string[] = [];
+  if (auth.generatedSecrets) {
+    warnings.push(
+      `JWT secrets were generated into ${DEV_SECRETS_FILE}: set JWT_ACCESS_SECRET and ` +
+        'JWT_REFRESH_SECRET for any shared or deployed server',
+    );
+  }
+  if (app.production && database.type === 'sqlite') {
+    warnings.push(
+      'SQLite in production: one instance only, data on local disk; use DATABASE_URL=mysql://…',
+    );
+  }
+  if (auth.reuseGrace > MAX_QUIET_REUSE_GRACE) {
+    warnings.push(
+      `REFRESH_REUSE_GRACE is ${formatSeconds(auth.reuseGrace)}: a stolen, already-rotated ` +
+        `refresh token stays usable that long; keep it at ${MAX_QUIET_REUSE_GRACE}s or less`,
+    );
+  }
+  if (auth.bcryptCost < MIN_QUIET_BCRYPT_COST) {
+    warnings.push(
+      `BCRYPT_COST is ${auth.bcryptCost}: stolen hashes are cheap to crack; ` +
+        `use ${MIN_QUIET_BCRYPT_COST} or more`,
+    );
+  }
+  if (!rateLimit) warnings.push('no rate-limit configuration found: auth routes are unthrottled');
+  const plainOrigins = app.corsOrigins.filter((origin) => origin.startsWith('http://'));
+  if (app.production && plainOrigins.length) {
+    warnings.push(
+      `CORS_ORIGINS allows plain-HTTP origins in production (${plainOrigins.join(', ')}): ` +
+        'anyone on their network can act with the credentials CORS grants them',
+    );
+  }
+  const everyone = Array.isArray(app.trustProxy)
+    ? app.trustProxy.filter((entry) => /\/0$/.test(entry))
+    : [];
+  if (everyone.length) {
+    warnings.push(
+      `TRUST_PROXY trusts every address (${everyone.join(', ')}): any client can forge ` +
+        'X-Forwarded-For and so its IP for rate limits and sessions; list the proxies instead',
+    );
+  }
+  return { lines, warnings };
+}

@@ -1,0 +1,34 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { ErrorCode } from '../common/errors';
+import { errorResponse } from '../common/swagger/api-errors.decorator';
+import { ErrorResponseDto } from '../common/swagger/error-response.dto';
+import { RATE_LIMIT_RULES, RateLimitedRoute } from './rate-limit.rules';
+
+export const RATE_LIMIT_KEY = 'rateLimit';
+
+/**
+ * Counts every request to the route against the rules of `route` (rate-limit.rules.ts) and
+ * answers 429 `too_many_requests` with `Retry-After` once one is exhausted. The check runs in
+ * a global guard, so before the route's own guards: before body validation and bcrypt.
+ * `@RateLimit('login')`; a new kind of route adds its rules to RATE_LIMIT_RULES.
+ */
+export function RateLimit(route: RateLimitedRoute) {
+  const otherRules = RATE_LIMIT_RULES.filter((rule) => rule.route !== route);
+  return applyDecorators(
+    SetMetadata(RATE_LIMIT_KEY, route),
+    SkipThrottle(Object.fromEntries(otherRules.map((rule) => [rule.name, true]))),
+    ApiExtraModels(ErrorResponseDto),
+    ApiResponse({
+      status: 429,
+      ...errorResponse(429, [ErrorCode.TooManyRequests]),
+      headers: {
+        'Retry-After': {
+          description: 'Whole seconds until the next attempt is let through',
+          schema: { type: 'integer', minimum: 1 },
+        },
+      },
+    }),
+  );
+}
