@@ -8,9 +8,14 @@ import { DatabaseConfig } from '../config/database.config';
 import { User } from '../users/entities/user.entity';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
 import { PurgeIndexes1764288000000 } from './migrations/1764288000000-PurgeIndexes';
+import { Utf8mb4Tables1764374400000 } from './migrations/1764374400000-Utf8mb4Tables';
 
 export const entities = [User, Session, RefreshToken, Article];
-export const migrations = [InitialSchema1764201600000, PurgeIndexes1764288000000];
+export const migrations = [
+  InitialSchema1764201600000,
+  PurgeIndexes1764288000000,
+  Utf8mb4Tables1764374400000,
+];
 
 /** Bounded waits, so a lost database answers 503 quickly instead of hanging requests. */
 const MYSQL_CONNECT_TIMEOUT_MS = 2_000;
