@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   call,
   connect,
@@ -236,6 +237,14 @@ describe('cluster: the database goes away and comes back', () => {
         'frozen',
         async () => {
           process.kill(pid, 'SIGSTOP');
+          // Probe only once the kernel reports the server stopped ('T'), and queries that
+          // were already being answered have drained.
+          const deadline = Date.now() + 5_000;
+          while (!/\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) {
+            if (Date.now() > deadline) throw new Error(`mariadbd ${pid} did not stop`);
+            await sleep(10);
+          }
+          await sleep(200);
         },
         async () => {
           process.kill(pid, 'SIGCONT');
