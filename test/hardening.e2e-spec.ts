@@ -1,43 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bearer, decodeJwt, login, loginAdmin, registerUser, TokenPairBody } from './utils/auth';
 import { createTestApp, TestApp } from './utils/create-app';
+import { rawRequest } from './utils/raw-http';
 
 const MINUTE = 60;
 const ORIGIN = 'https://app.example.com';
 
 /** A short random suffix so addresses are unique per run (the MariaDB database is reused). */
 const rand = () => randomUUID().slice(0, 8);
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** One GET over a plain socket-level client, for requests supertest cannot shape. */
-function rawGet(port: number, path: string, headers: Record<string, string>) {
-  return new Promise<RawResponse>((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port, path, method: 'GET', headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('hardening (audit fixes)', () => {
   describe('CORS', () => {
@@ -311,7 +282,9 @@ describe('hardening (audit fixes)', () => {
     afterAll(() => t.close());
 
     it('answers 431 headers_too_large in the contract error shape', async () => {
-      const res = await rawGet(port, '/api/articles', { 'X-Padding': 'a'.repeat(20 * 1024) });
+      const res = await rawRequest(port, 'GET', '/api/articles', {
+        'X-Padding': 'a'.repeat(20 * 1024),
+      });
       expect(res.status).toBe(431);
       expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
       const body = JSON.parse(res.body);
@@ -323,7 +296,7 @@ describe('hardening (audit fixes)', () => {
       });
 
       // Only that connection is closed: the server goes on serving.
-      expect((await rawGet(port, '/api/health', {})).status).toBe(200);
+      expect((await rawRequest(port, 'GET', '/api/health')).status).toBe(200);
     });
   });
 
