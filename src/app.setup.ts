@@ -111,6 +111,9 @@ function configureBodyParsing(fastify: FastifyInstance): void {
   });
 }
 
+/** How long a closing server keeps reading requests that were already sent to it. */
+const DRAIN_MS = 250;
+
 /**
  * On close, Node and Fastify end only the keep-alive connections idle at that moment. One whose
  * request is still being served stays open after its answer, until keepAliveTimeout (72 s), and
@@ -125,9 +128,10 @@ function closeConnectionsWhenDone(fastify: FastifyInstance): void {
     closing = true;
     reaper = setInterval(() => fastify.server.closeIdleConnections(), 50);
     reaper.unref();
-    // One turn of the event loop before Node closes the idle connections: requests already
-    // on the wire get parsed first, and so answered (503, closing) rather than reset.
-    setImmediate(done);
+    // A short drain before Node closes the idle connections: requests already on the wire
+    // (in the socket's buffer, not yet parsed) get read and answered (503, closing) rather
+    // than reset. One event-loop turn was not enough on a busy machine.
+    setTimeout(done, DRAIN_MS);
   });
   // A request that arrives on a kept-alive connection once closing has begun does no work: a
   // 503 tells the client to retry, which the load balancer sends to another instance.
