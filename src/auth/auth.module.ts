@@ -20,6 +20,7 @@ import { LocalStrategy } from './strategies/local.strategy';
 import { TokenPurgeService } from './token-purge.service';
 import { TokenSigner } from './token-signer';
 import { TokenService } from './token.service';
+import { TokenStore } from './token-store';
 
 /**
  * Authentication for the whole app: the global JwtAuthGuard then RolesGuard (APP_GUARDs, in
@@ -37,6 +38,7 @@ import { TokenService } from './token.service';
   providers: [
     AuthService,
     TokenService,
+    TokenStore,
     TokenPurgeService,
     TokenSigner,
     SessionsService,

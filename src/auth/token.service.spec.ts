@@ -18,6 +18,7 @@ import { JwtKeys } from './jwt-keys';
 import { SessionLookup } from './session-lookup';
 import { TokenSigner } from './token-signer';
 import { TokenService } from './token.service';
+import { TokenStore } from './token-store';
 import { PresentedRefreshToken } from './types/auth-user';
 import { TokenPair } from './types/token-pair';
 
@@ -76,6 +77,7 @@ async function createHarness(env: Record<string, string> = {}): Promise<Harness>
         TokenService,
         TokenSigner,
         SessionLookup,
+        TokenStore,
         JwtKeys,
         AuditLog,
         { provide: Clock, useValue: clock },

@@ -14,6 +14,7 @@ import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
 import { SessionLookup } from './session-lookup';
 import { hashToken, TokenSigner } from './token-signer';
+import { TokenStore } from './token-store';
 import { AuthUser, PresentedRefreshToken, RequestMeta } from './types/auth-user';
 import { TokenPair } from './types/token-pair';
 
@@ -35,6 +36,7 @@ export class TokenService {
     private readonly dataSource: DataSource,
     private readonly sessionLookup: SessionLookup,
     private readonly audit: AuditLog,
+    private readonly store: TokenStore,
   ) {}
 
   /** Starts a session for a user who just proved who they are, and issues its first pair. */
@@ -43,23 +45,24 @@ export class TokenService {
     meta: RequestMeta,
   ): Promise<{ sessionId: string; pair: TokenPair }> {
     const now = this.clock.now();
-    const session = await this.sessions.save(
-      this.sessions.create({
-        id: randomUUID(),
-        userId: user.id,
-        createdAt: now,
-        lastUsedAt: now,
-        expiresAt: addSeconds(now, this.config.sessionMaxTtl),
-        refreshExpiresAt: earliest(
-          addSeconds(now, this.config.refreshTtl),
-          addSeconds(now, this.config.sessionMaxTtl),
-        ),
-        revokedAt: null,
-        revokedReason: null,
-        userAgent: meta.userAgent?.slice(0, 255) ?? null,
-        ip: meta.ip?.slice(0, 45) ?? null,
-      }),
-    );
+    const session = this.sessions.create({
+      id: randomUUID(),
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: addSeconds(now, this.config.sessionMaxTtl),
+      refreshExpiresAt: earliest(
+        addSeconds(now, this.config.refreshTtl),
+        addSeconds(now, this.config.sessionMaxTtl),
+      ),
+      revokedAt: null,
+      revokedReason: null,
+      userAgent: meta.userAgent?.slice(0, 255) ?? null,
+      ip: meta.ip?.slice(0, 45) ?? null,
+    });
+    // insert, not save: save wraps itself in a transaction, which on SQLite's one shared
+    // connection would take in whatever other requests run meanwhile.
+    await this.sessions.insert(session);
     const token = this.describeToken(randomUUID(), null, session, now);
     await this.tokens.insert(token.row);
     const pair = this.signer.pair(user, session.id, token.jwt, token.row.expiresAt, now);
@@ -90,7 +93,7 @@ export class TokenService {
     if (row.expiresAt <= now) throw this.expired();
 
     const successor = this.describeToken(this.signer.successorId(row.id), row.id, session, now);
-    if (await this.spend(row, successor.row, now)) {
+    if (await this.store.spend(row, successor.row, now)) {
       this.audit.record('auth.refresh', {
         userId: user.id,
         sessionId: session.id,
@@ -101,37 +104,6 @@ export class TokenService {
     }
     // Lost the race to a concurrent presentation, which spent it first.
     return this.replay(row, now, meta);
-  }
-
-  /**
-   * The race is decided here, in the database: of N concurrent presentations (on any
-   * instance) exactly one conditional UPDATE finds spent_at still NULL and affects a row.
-   * Reading the row first and writing after would let two winners each issue a successor.
-   * On MySQL the spend, the session's bookkeeping and the successor's insert are one
-   * transaction, so a connection lost midway cannot leave a spent token without successor
-   * (losers' UPDATEs wait on the row lock, then affect nothing). better-sqlite3 is in-process
-   * and single-connection: TypeORM cannot interleave transactions on it, and no network can
-   * fail between its statements, so there the same statements run one by one.
-   */
-  private spend(row: RefreshToken, successor: RefreshToken, now: Date): Promise<boolean> {
-    const work = async (manager: EntityManager) => {
-      const spent = await manager.update(
-        RefreshToken,
-        { id: row.id, spentAt: IsNull() },
-        { spentAt: now },
-      );
-      if (spent.affected !== 1) return false;
-      await manager.update(
-        Session,
-        { id: row.sessionId },
-        { lastUsedAt: now, refreshExpiresAt: successor.expiresAt },
-      );
-      await this.insertIgnoringDuplicate(manager, successor);
-      return true;
-    };
-    return this.dataSource.options.type === 'mysql'
-      ? this.dataSource.transaction(work)
-      : work(this.dataSource.manager);
   }
 
   /**
@@ -233,12 +205,7 @@ export class TokenService {
    * token past its `exp` without a row is one of those, and answers as expired, not invalid.
    */
   private async findPresented(presented: PresentedRefreshToken): Promise<RefreshToken | null> {
-    const row = await this.tokens
-      .createQueryBuilder('t')
-      .innerJoinAndSelect('t.session', 's')
-      .innerJoinAndSelect('s.user', 'u')
-      .where('t.id = :id', { id: presented.jti })
-      .getOne();
+    const row = await this.store.find(presented.jti);
     if (!row && presented.exp <= epochSeconds(this.clock.now())) return null;
     const matches =
       row &&

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAppConfig } from './app.config';
 import { loadAuthConfig } from './auth.config';
@@ -61,7 +61,11 @@ describe('configuration', () => {
     });
 
     it('database: SQLite file data/auth.sqlite', () => {
-      expect(loadDatabaseConfig({})).toEqual({ type: 'sqlite', database: 'data/auth.sqlite' });
+      expect(loadDatabaseConfig({})).toEqual({
+        type: 'sqlite',
+        database: 'data/auth.sqlite',
+        synchronous: 'NORMAL',
+      });
     });
   });
 
@@ -75,6 +79,11 @@ describe('configuration', () => {
       ['BCRYPT_COST', '3'],
       ['BCRYPT_COST', '16'],
       ['BCRYPT_COST', 'x'],
+      ['BCRYPT_WORKERS', '0'],
+      ['BCRYPT_WORKERS', '65'],
+      ['BCRYPT_QUEUE_LIMIT', '0'],
+      ['BCRYPT_QUEUE_LIMIT', '100001'],
+      ['BCRYPT_QUEUE_LIMIT', '-1'],
     ])('auth %s=%p', (variable, value) => {
       expectConfigError(() => loadAuthConfig({ ...SECRETS, [variable]: value }), variable);
     });
@@ -169,6 +178,26 @@ describe('configuration', () => {
         () => loadAuthConfig({ ...SECRETS, SESSION_MAX_TTL: '3651d' }),
         'SESSION_MAX_TTL',
       );
+    });
+  });
+
+  describe('bcrypt pool', () => {
+    it("defaults to one worker per core and about two seconds' queue per worker at the cost", () => {
+      const cores = Math.min(availableParallelism(), 64);
+      const at = (cost: string) => loadAuthConfig({ ...SECRETS, BCRYPT_COST: cost });
+      expect(at('11')).toMatchObject({ bcryptWorkers: cores, bcryptQueueLimit: 20 * cores });
+      expect(at('13')).toMatchObject({ bcryptQueueLimit: 5 * cores });
+      expect(at('15')).toMatchObject({ bcryptQueueLimit: 4 * cores });
+      expect(at('4')).toMatchObject({ bcryptQueueLimit: 1000 * cores });
+    });
+
+    it('takes BCRYPT_WORKERS 1-64 and BCRYPT_QUEUE_LIMIT 1-100000', () => {
+      const load = (workers: string, limit: string) =>
+        loadAuthConfig({ ...SECRETS, BCRYPT_WORKERS: workers, BCRYPT_QUEUE_LIMIT: limit });
+      expect(load('1', '1')).toMatchObject({ bcryptWorkers: 1, bcryptQueueLimit: 1 });
+      expect(load('64', '100000')).toMatchObject({ bcryptWorkers: 64, bcryptQueueLimit: 100000 });
+      // The default queue follows the configured worker count.
+      expect(loadAuthConfig({ ...SECRETS, BCRYPT_WORKERS: '3' }).bcryptQueueLimit).toBe(60);
     });
   });
 
@@ -309,11 +338,22 @@ describe('configuration', () => {
       expect(loadDatabaseConfig({ DATABASE_URL: 'sqlite::memory:' })).toEqual({
         type: 'sqlite',
         database: ':memory:',
+        synchronous: 'NORMAL',
       });
       expect(loadDatabaseConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' })).toEqual({
         type: 'sqlite',
         database: '/tmp/x.sqlite',
+        synchronous: 'NORMAL',
       });
+    });
+
+    it('reads SQLITE_SYNCHRONOUS (FULL: fsync at every commit) and refuses other values', () => {
+      const env = { DATABASE_URL: 'sqlite:/tmp/x.sqlite', SQLITE_SYNCHRONOUS: 'FULL' };
+      expect(loadDatabaseConfig(env)).toMatchObject({ synchronous: 'FULL' });
+      expectConfigError(
+        () => loadDatabaseConfig({ ...env, SQLITE_SYNCHRONOUS: 'OFF' }),
+        'SQLITE_SYNCHRONOUS',
+      );
     });
   });
 

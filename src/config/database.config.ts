@@ -1,9 +1,14 @@
 import { registerAs } from '@nestjs/config';
 import { ConfigError } from './config-error';
-import { RawEnv, readOptional } from './env';
+import { RawEnv, readEnum, readOptional } from './env';
 
 export type DatabaseConfig =
-  | { type: 'sqlite'; database: string }
+  | {
+      type: 'sqlite';
+      database: string;
+      /** PRAGMA synchronous for the WAL (`SQLITE_SYNCHRONOUS`); see buildDataSourceOptions. */
+      synchronous?: SqliteSynchronous;
+    }
   | {
       type: 'mysql';
       host: string;
@@ -12,6 +17,8 @@ export type DatabaseConfig =
       password: string;
       database: string;
     };
+
+export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:data/auth.sqlite';
 
@@ -48,7 +55,13 @@ export function parseDatabaseUrl(raw: string): DatabaseConfig {
 }
 
 export function loadDatabaseConfig(env: RawEnv): DatabaseConfig {
-  return parseDatabaseUrl(readOptional(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL);
+  const config = parseDatabaseUrl(readOptional(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL);
+  if (config.type !== 'sqlite') return config;
+  const synchronous = readEnum<SqliteSynchronous>(env, 'SQLITE_SYNCHRONOUS', 'NORMAL', [
+    'NORMAL',
+    'FULL',
+  ]);
+  return { ...config, synchronous };
 }
 
 export const databaseConfig = registerAs('database', () => loadDatabaseConfig(process.env));
