@@ -1,49 +1,109 @@
 #!/usr/bin/env node
 // Drives Swagger UI in a real headless Chromium (Debian's /usr/bin/chromium, `apt-get install
-// chromium`): loads /docs, authorizes with a fresh access token, reloads (the token must
-// persist), runs "Try it out" on GET /api/users/me, and saves a screenshot. The page runs under
-// the server's real Content-Security-Policy: any CSP violation (a "Refused to …" console error,
-// or a securitypolicyviolation event) fails the check.
-// Usage: npm run build && node scripts/swagger-ui-check.js [screenshot.png]
+// chromium`) through playwright-core, against the built server with a short ACCESS_TOKEN_TTL:
+//   1. /docs loads under its own strict CSP, every operation listed, grouped by tag;
+//   2. POST /api/auth/login through "Try it out" answers 200 and authorizes the UI by itself;
+//   3. GET /api/users/me through "Try it out" answers 200 with the email;
+//   4. past the TTL, Execute again: the UI sees 401 token_expired, refreshes once through the
+//      cookie and retries: 200 with the email (checked on the network: /me 401, one POST
+//      /api/auth/refresh 200, /me 200), and the next call needs no refresh;
+//   5. the authorization survives a reload; refresh and logout run from the UI with the cookie
+//      alone (body {}), logout removes the authorization; a token pasted into the Authorize
+//      dialog works too.
+// Any CSP violation (a "Refused to …" console error, or a securitypolicyviolation event) fails
+// the check. Screenshots: <out>/swagger-ui-login.png, <out>/swagger-ui-refresh.png, and on a
+// failure <out>/swagger-ui-failure.png.
+// Usage: npm run build && node scripts/swagger-ui-check.js [output-dir, default test-output]
+const { mkdirSync } = require('node:fs');
 const { createServer } = require('node:net');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 const { chromium } = require('playwright-core');
 const { startServer } = require('./lib/server');
 
+const outDir = resolve(process.argv[2] || 'test-output');
+const TTL_SECONDS = 5;
+const EMAIL = 'swagger-ui@example.com';
+const PASSWORD = 'correct horse battery';
+
+let current = 'start';
+function check(ok, what) {
+  if (!ok) throw new Error(what);
+  console.log(`ok   ${what}`);
+}
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
 /** A port nothing listens on now, so a check never talks to another run's server. */
 function freePort() {
-  return new Promise((resolve, reject) => {
+  return new Promise((done, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address();
-      server.close(() => resolve(port));
+      server.close(() => done(port));
     });
     server.on('error', reject);
   });
 }
 
-const shot = process.argv[2] || join(tmpdir(), 'swagger-ui.png');
-
-function check(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) process.exitCode = 1;
+/** One operation block of the page, by tag and operationId, with the steps the check needs. */
+function operation(page, tag, operationId) {
+  const block = page.locator(`#operations-${tag}-${operationId}`);
+  const status = block.locator('.live-responses-table tbody .response-col_status').first();
+  return {
+    block,
+    /** Expanded, in "Try it out" mode. */
+    async open() {
+      if (!(await block.evaluate((el) => el.classList.contains('is-open')))) {
+        await block.locator('.opblock-summary').first().click();
+      }
+      const tryOut = block.locator('button.try-out__btn');
+      if ((await tryOut.textContent()).trim() === 'Try it out') await tryOut.click();
+    },
+    body: () => block.locator('textarea.body-param__text'),
+    /** Clears the previous answer, presses Execute, returns the status and body shown. */
+    async execute() {
+      const clear = block.locator('button.btn-clear');
+      if (await clear.count()) await clear.click();
+      await block.locator('button.execute').click();
+      await status.waitFor();
+      const shown = block.locator('.live-responses-table tbody .response-col_description').first();
+      return { status: (await status.textContent()).trim(), text: await shown.textContent() };
+    },
+  };
 }
 
 (async () => {
-  const { base, stop } = await startServer({ port: await freePort() });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  mkdirSync(outDir, { recursive: true });
+  const { base, stop } = await startServer({
+    port: await freePort(),
+    env: { ACCESS_TOKEN_TTL: `${TTL_SECONDS}s`, BCRYPT_COST: '4', AUTH_RATE_LIMIT: '1000/60s' },
   });
+  let browser;
+  let page;
+  const stopAll = async () => {
+    await browser?.close();
+    await stop();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+  }
   try {
-    const res = await fetch(`${base}/api/auth/register`, {
+    current = 'register a user through the API';
+    const registered = await fetch(`${base}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'swagger-ui@example.com', password: 'correct horse battery' }),
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
     });
-    const { accessToken } = await res.json();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    check(registered.status === 201, `POST /api/auth/register answers 201 (${registered.status})`);
+
+    current = 'launch Chromium';
+    // launch() runs a fresh, throwaway profile (user-data-dir) every time.
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    page.setDefaultTimeout(15_000);
     const violations = [];
     page.on('console', (message) => {
       if (/Refused to|Content Security Policy/i.test(message.text())) violations.push(message.text());
@@ -54,33 +114,133 @@ function check(ok, what) {
         console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
       });
     });
+    /** Every API exchange the page makes, in order. */
+    const network = [];
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (!url.pathname.startsWith('/api/')) return;
+      const request = response.request();
+      network.push({
+        what: `${request.method()} ${url.pathname} ${response.status()}`,
+        authorization: request.headers().authorization,
+        response,
+      });
+    });
+    const since = (mark) => network.slice(mark).map((entry) => entry.what);
+    const refreshes = (mark) => since(mark).filter((what) => what.startsWith('POST /api/auth/refresh'));
+    const authorized = () => page.evaluate(() => JSON.parse(localStorage.getItem('authorized') || '{}'));
+
+    current = 'open /docs';
     const docs = await page.goto(`${base}/docs`);
     const csp = docs.headers()['content-security-policy'] || '';
     check(/script-src 'self'(;|$)/.test(csp) && !/unsafe-inline|unsafe-eval/.test(csp),
       `/docs is served under a CSP without unsafe-inline/unsafe-eval (${csp})`);
     await page.waitForSelector('.opblock');
     check((await page.$$('.opblock')).length >= 19, 'Swagger UI lists every operation');
-    await page.click('button.authorize');
-    await page.fill('.auth-container input[type=text]', accessToken);
-    await page.click('.auth-btn-wrapper button.authorize');
-    await page.click('button.btn-done');
+    const tags = await page.$$eval('.opblock-tag[data-tag]', (els) => els.map((el) => el.dataset.tag));
+    check(['auth', 'users', 'articles', 'admin', 'health'].every((tag) => tags.includes(tag)),
+      `routes are grouped by tag (${tags.join(', ')})`);
+
+    current = 'log in through "Try it out"';
+    const login = operation(page, 'auth', 'AuthController_login');
+    await login.open();
+    await login.body().fill(JSON.stringify({ email: EMAIL, password: PASSWORD }));
+    const loggedIn = await login.execute();
+    const loginAt = Date.now();
+    check(loggedIn.status === '200', `POST /api/auth/login from the UI answers 200 (${loggedIn.status})`);
+    await page.locator('button.authorize.locked').first().waitFor();
+    const token = (await authorized()).bearer?.value;
+    check(typeof token === 'string' && loggedIn.text.includes(token),
+      'the login response authorized the UI with its accessToken (persisted in localStorage)');
+    await login.block.screenshot({ path: join(outDir, 'swagger-ui-login.png') });
+
+    current = 'GET /api/users/me through "Try it out"';
+    const me = operation(page, 'users', 'UsersController_findMe');
+    await me.open();
+    let mark = network.length;
+    const first = await me.execute();
+    check(first.status === '200' && first.text.includes(EMAIL),
+      `GET /api/users/me answers 200 with the email (${first.status})`);
+    check(network[mark]?.authorization === `Bearer ${token}`, 'it was sent with the login token');
+    check(Date.now() - loginAt < (TTL_SECONDS - 1) * 1000 && refreshes(0).length === 0,
+      'no refresh yet (the token is still fresh)');
+
+    current = `wait out ACCESS_TOKEN_TTL=${TTL_SECONDS}s, then Execute again`;
+    await sleep(Math.max(0, loginAt + (TTL_SECONDS + 1.5) * 1000 - Date.now()));
+    mark = network.length;
+    const again = await me.execute();
+    check(again.status === '200' && again.text.includes(EMAIL),
+      `after expiry GET /api/users/me still shows 200 with the email (${again.status})`);
+    const exchange = since(mark);
+    check(JSON.stringify(exchange) === JSON.stringify([
+      'GET /api/users/me 401', 'POST /api/auth/refresh 200', 'GET /api/users/me 200']),
+    `the UI refreshed exactly once and retried: ${exchange.join(' → ')}`);
+    const expired = await network[mark].response.json();
+    check(expired.code === 'token_expired', `the first answer was 401 ${expired.code}`);
+    const renewed = (await authorized()).bearer?.value;
+    check(renewed && renewed !== token && network[mark + 2].authorization === `Bearer ${renewed}`,
+      'the retry carried the refreshed token, which now authorizes the UI');
+    await me.block.scrollIntoViewIfNeeded();
+    await me.block.screenshot({ path: join(outDir, 'swagger-ui-refresh.png') });
+    mark = network.length;
+    const third = await me.execute();
+    check(third.status === '200' && refreshes(mark).length === 0,
+      `the next call answers 200 with no further refresh (${since(mark).join(' → ')})`);
+
+    current = 'reload: the authorization persists';
     await page.reload();
     await page.waitForSelector('.opblock');
-    const stored = await page.evaluate(() => localStorage.getItem('authorized'));
-    check(Boolean(stored && stored.includes(accessToken)), 'bearer token persists across a reload');
-    const op = page.locator('#operations-users-UsersController_findMe');
-    await op.locator('.opblock-summary').click();
-    await op.locator('button.try-out__btn').click();
-    await op.locator('button.execute').click();
-    const cell = op.locator('.live-responses-table tbody .response-col_status').first();
-    await cell.waitFor();
-    check((await cell.textContent()).trim() === '200', 'Try it out on GET /api/users/me answers 200');
+    check((await authorized()).bearer?.value === renewed, 'the refreshed token persists across a reload');
+
+    current = 'POST /api/auth/refresh from the UI, cookie only';
+    const refresh = operation(page, 'auth', 'AuthController_refresh');
+    await refresh.open();
+    check((await refresh.body().inputValue()).replace(/\s/g, '') === '{}',
+      'Try it out starts the refresh body as {} (the cookie carries the token)');
+    const refreshed = await refresh.execute();
+    const fromUi = (await authorized()).bearer?.value;
+    check(refreshed.status === '200' && fromUi && fromUi !== renewed && refreshed.text.includes(fromUi),
+      `refresh from the UI answers 200 and authorizes the UI with the new token (${refreshed.status})`);
+
+    current = 'POST /api/auth/logout from the UI, cookie only';
+    const logout = operation(page, 'auth', 'AuthController_logout');
+    await logout.open();
+    const loggedOut = await logout.execute();
+    check(loggedOut.status === '204', `logout from the UI answers 204 (${loggedOut.status})`);
+    await page.locator('button.authorize.unlocked').first().waitFor();
+    check(!(await authorized()).bearer, 'logout removed the authorization');
+    await me.open();
+    mark = network.length;
+    const anonymous = await me.execute();
+    check(anonymous.status === '401' && anonymous.text.includes('token_missing'),
+      `GET /api/users/me now answers 401 token_missing (${anonymous.status})`);
+
+    current = 'a token pasted into the Authorize dialog';
+    const pair = await (await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    })).json();
+    await page.click('button.authorize');
+    await page.fill('.auth-container input[type=text]', pair.accessToken);
+    await page.click('.auth-btn-wrapper button.authorize');
+    await page.click('button.btn-done');
+    const pasted = await me.execute();
+    check(pasted.status === '200' && pasted.text.includes(EMAIL),
+      `with a pasted token GET /api/users/me answers 200 (${pasted.status})`);
+
+    current = 'CSP';
     check(violations.length === 0, `no CSP violation${violations.map((v) => `\n     ${v}`).join('')}`);
-    await page.screenshot({ path: shot });
-    console.log(`screenshot: ${shot}`);
+    console.log(`screenshots: ${join(outDir, 'swagger-ui-login.png')}, ${join(outDir, 'swagger-ui-refresh.png')}`);
+  } catch (error) {
+    console.error(`FAIL ${current}: ${error.message}`);
+    if (page) {
+      await page.screenshot({ path: join(outDir, 'swagger-ui-failure.png'), fullPage: true }).catch(() => {});
+      console.error(`     page: ${join(outDir, 'swagger-ui-failure.png')}`);
+    }
+    process.exitCode = 1;
   } finally {
-    await browser.close();
-    await stop();
+    await stopAll();
   }
 })().catch((error) => {
   console.error(error);

@@ -3,6 +3,8 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ErrorCode } from './common/errors';
 import { errorResponse, groupByStatus } from './common/swagger/api-errors.decorator';
+import { addExamples } from './common/swagger/examples';
+import { requestInterceptor, responseInterceptor } from './common/swagger/swagger-ui-auth';
 
 const BODY_ERRORS = [
   ErrorCode.ValidationFailed,
@@ -29,13 +31,30 @@ function addCommonErrors(document: OpenAPIObject): void {
   }
 }
 
-/** Swagger UI at /docs, the OpenAPI JSON at /docs-json; the bearer token survives reloads. */
+/** The route groups, in the order Swagger UI lists them. */
+const TAGS: [string, string][] = [
+  ['auth', 'Register, log in, refresh, log out; sessions and password change'],
+  ['users', "The caller's own profile"],
+  ['articles', 'The example resource: public reads, writes by the author or an admin'],
+  ['admin', 'User administration (role admin)'],
+  ['health', 'Readiness'],
+  ['metrics', 'Prometheus metrics, at /metrics outside the /api prefix'],
+];
+
+/**
+ * Swagger UI at /docs, the OpenAPI JSON at /docs-json. The UI handles the token flow by itself
+ * (swagger-ui-auth.ts): token responses authorize it, an expired access token is refreshed
+ * through the cookie and the request retried; the authorization survives reloads.
+ */
 export function setupSwagger(app: INestApplication): void {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('Auth service')
     .setDescription(
-      'Access/refresh token flow. Log in, then press Authorize and paste the accessToken. ' +
-        'Every error has the shape {statusCode, error, code, message}; clients branch on code.',
+      'Access/refresh token flow. Register or log in with "Try it out": the UI authorizes ' +
+        'itself with the returned accessToken, and when that expires (401 token_expired) it ' +
+        'refreshes once through the HttpOnly refresh_token cookie and retries. Refresh and ' +
+        'logout work from the UI with the cookie alone (body `{}`). Every error has the shape ' +
+        '{statusCode, error, code, message}; clients branch on code.',
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
@@ -43,15 +62,23 @@ export function setupSwagger(app: INestApplication): void {
       'refresh_token',
       { type: 'apiKey', in: 'cookie', name: 'refresh_token' },
       'refresh_token',
-    )
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
+    );
+  for (const [name, description] of TAGS) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build());
   addCommonErrors(document);
+  addExamples(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     // BaseLayout: no top bar. Its Swagger logo is an SVG with an inline <style> that the
     // page's CSP (no 'unsafe-inline', see security-headers.ts) would block; the bar's one
     // other part, the spec URL box, is hidden by @nestjs/swagger anyway.
-    swaggerOptions: { persistAuthorization: true, layout: 'BaseLayout' },
+    // The interceptors are written into swagger-ui-init.js (a script file, allowed by the CSP's
+    // script-src 'self'), not into the page.
+    swaggerOptions: {
+      persistAuthorization: true,
+      layout: 'BaseLayout',
+      requestInterceptor,
+      responseInterceptor,
+    },
   });
 }

@@ -1,21 +1,32 @@
+import { Script } from 'node:vm';
+import { ERROR_STATUS, ErrorCode } from '../src/common/errors';
 import { createTestApp, TestApp } from './utils/create-app';
 import { listRoutes, routeKey, RouteInfo, toOpenApiPath } from './utils/routes';
+
+interface OpenApiMedia {
+  schema?: Record<string, unknown>;
+  example?: unknown;
+  examples?: Record<string, { summary?: string; value?: unknown }>;
+}
 
 interface OpenApiResponse {
   description?: string;
   $ref?: string;
-  content?: Record<string, { schema?: Record<string, unknown> }>;
+  content?: Record<string, OpenApiMedia>;
 }
 
 interface OpenApiOperation {
   operationId?: string;
+  summary?: string;
+  tags?: string[];
   security?: Record<string, string[]>[];
-  requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> };
+  requestBody?: { required?: boolean; content?: Record<string, OpenApiMedia> };
   responses?: Record<string, OpenApiResponse>;
 }
 
 interface OpenApiDocument {
   openapi: string;
+  tags?: { name: string; description?: string }[];
   paths: Record<string, Record<string, OpenApiOperation>>;
   components: {
     schemas: Record<string, { properties?: Record<string, unknown> }>;
@@ -25,6 +36,15 @@ interface OpenApiDocument {
 
 /** GET /api/health keeps its own body on 503 (the contract's one exception to the error shape). */
 const OWN_ERROR_BODY = new Set(['GET /api/health']);
+
+/** The routes a rate limit counts (429 too_many_requests). */
+const RATE_LIMITED = ['POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/refresh'];
+
+/** The codes shown as examples of one error response, e.g. ['token_missing', …]. */
+const exampleCodes = (response: OpenApiResponse | undefined): string[] =>
+  Object.values(response?.content?.['application/json']?.examples ?? {}).map(
+    (example) => (example.value as { code?: string } | undefined)?.code ?? '',
+  );
 
 describe('Swagger / OpenAPI document', () => {
   let t: TestApp;
@@ -126,6 +146,148 @@ describe('Swagger / OpenAPI document', () => {
     expect(schemes).toEqual(
       expect.arrayContaining([expect.objectContaining({ type: 'http', scheme: 'bearer' })]),
     );
+  });
+
+  it('gives every operation a summary and a tag the document declares with a description', () => {
+    const declared = new Map((doc.tags ?? []).map((tag) => [tag.name, tag.description ?? '']));
+    const bad = routes
+      .filter((route) => {
+        const operation = operationOf(route);
+        const tags = operation?.tags ?? [];
+        return (
+          !operation?.summary?.trim() ||
+          tags.length === 0 ||
+          tags.some((tag) => !declared.get(tag)?.trim())
+        );
+      })
+      .map(routeKey);
+    expect(bad).toEqual([]);
+    expect([...declared.keys()]).toEqual(
+      expect.arrayContaining(['auth', 'users', 'articles', 'admin', 'health']),
+    );
+  });
+
+  it('gives every JSON request body and every JSON 2xx response an example', () => {
+    const bad: string[] = [];
+    for (const route of routes) {
+      const operation = operationOf(route);
+      const carriers: [string, OpenApiMedia | undefined][] = [
+        ['request', operation?.requestBody?.content?.['application/json']],
+        ...Object.entries(operation?.responses ?? {})
+          .filter(([status]) => /^2\d\d$/.test(status))
+          .map(([status, response]): [string, OpenApiMedia | undefined] => [
+            status,
+            response.content?.['application/json'],
+          ]),
+      ];
+      for (const [what, media] of carriers) {
+        if (!media) continue;
+        const examples = Object.values(media.examples ?? {}).map((example) => example.value);
+        const values = media.example !== undefined ? [media.example, ...examples] : examples;
+        if (values.length === 0 || values.some((value) => value === undefined)) {
+          bad.push(`${routeKey(route)} ${what}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+    const me = doc.paths['/api/users/me'].get.responses?.['200'].content?.['application/json'];
+    expect(me?.example).toEqual(
+      expect.objectContaining({ email: expect.any(String), roles: expect.any(Array) }),
+    );
+  });
+
+  it('shows every error response with one example per code, in the error shape', () => {
+    const bad: string[] = [];
+    for (const route of routes.filter((r) => !OWN_ERROR_BODY.has(routeKey(r)))) {
+      for (const [status, response] of Object.entries(operationOf(route)?.responses ?? {})) {
+        if (!/^[45]\d\d$/.test(status)) continue;
+        const examples = Object.entries(response.content?.['application/json']?.examples ?? {});
+        if (examples.length === 0) bad.push(`${routeKey(route)} ${status}: no example`);
+        for (const [name, example] of examples) {
+          const value = example.value as Record<string, unknown>;
+          const code = String(value?.code);
+          const fits =
+            name === code &&
+            ERROR_STATUS[code as ErrorCode] === Number(status) &&
+            value.statusCode === Number(status) &&
+            typeof value.error === 'string' &&
+            (typeof value.message === 'string' || Array.isArray(value.message)) &&
+            String(response.description).includes(`\`${code}\``);
+          if (!fits) bad.push(`${routeKey(route)} ${status}: ${name}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('documents the errors each kind of route can give', () => {
+    const missing: string[] = [];
+    const expectCodes = (route: RouteInfo, status: number, codes: string[]) => {
+      const shown = exampleCodes(operationOf(route)?.responses?.[String(status)]);
+      for (const code of codes.filter((c) => !shown.includes(c))) {
+        missing.push(`${routeKey(route)} ${status} ${code}`);
+      }
+    };
+    for (const route of routes) {
+      const key = routeKey(route);
+      const operation = operationOf(route);
+      if (!route.isPublic) {
+        expectCodes(route, 401, [
+          'token_missing',
+          'token_invalid',
+          'token_expired',
+          'token_revoked',
+        ]);
+      }
+      if (operation?.requestBody) {
+        expectCodes(route, 400, ['validation_failed']);
+        expectCodes(route, 413, ['payload_too_large']);
+        expectCodes(route, 415, ['unsupported_media_type']);
+      }
+      if (route.path.includes(':id')) {
+        expectCodes(route, 400, ['validation_failed']);
+        expectCodes(route, 404, ['not_found']);
+      }
+      if (route.path.startsWith('/api/admin/')) expectCodes(route, 403, ['forbidden']);
+      if (RATE_LIMITED.includes(key)) expectCodes(route, 429, ['too_many_requests']);
+      if (!OWN_ERROR_BODY.has(key)) expectCodes(route, 503, ['service_unavailable']);
+    }
+    const byKey = (key: string) => routes.find((route) => routeKey(route) === key)!;
+    expectCodes(byKey('POST /api/auth/register'), 409, ['email_taken']);
+    expectCodes(byKey('POST /api/auth/login'), 401, ['invalid_credentials', 'user_disabled']);
+    expectCodes(byKey('POST /api/auth/refresh'), 401, [
+      'refresh_token_missing',
+      'refresh_token_invalid',
+      'refresh_token_expired',
+      'refresh_token_revoked',
+      'refresh_token_reused',
+    ]);
+    expectCodes(byKey('POST /api/auth/change-password'), 403, ['invalid_current_password']);
+    expect(missing).toEqual([]);
+  });
+
+  it.each(['/api/auth/refresh', '/api/auth/logout'])(
+    'lets Swagger UI call POST %s with the cookie alone: optional body, first example {}',
+    (path) => {
+      const operation = doc.paths[path].post;
+      expect(operation.requestBody?.required).toBe(false);
+      const examples = Object.values(
+        operation.requestBody?.content?.['application/json']?.examples ?? {},
+      );
+      expect(examples[0]?.value).toEqual({});
+      expect(operation.security).toEqual(expect.arrayContaining([{ refresh_token: [] }]));
+    },
+  );
+
+  it('serves the UI with its auth interceptors in a script file, not inline', async () => {
+    const page = await t.http().get('/docs').redirects(2).expect(200);
+    expect(page.text).not.toMatch(/<script(?![^>]*\bsrc\s*=)[^>]*>/i);
+    const init = await t.http().get('/docs/swagger-ui-init.js').expect(200);
+    expect(() => new Script(init.text)).not.toThrow();
+    expect(init.text).toMatch(/"persistAuthorization": true/);
+    expect(init.text).toMatch(/"requestInterceptor": \(request\) => \{/);
+    expect(init.text).toMatch(/"responseInterceptor": \(response\) => \{/);
+    expect(init.text).toContain("'token_expired'");
   });
 
   it.each([

@@ -5,7 +5,40 @@ import { STATUS_CODES } from 'node:http';
 import { ERROR_STATUS, ErrorCode } from '../errors';
 import { ErrorResponseDto } from './error-response.dto';
 
-/** The OpenAPI response for one status: the error schema and one example per code. */
+/** What the server says with each code (validation_failed lists one message per field). */
+const EXAMPLE_MESSAGES: Record<ErrorCode, string | string[]> = {
+  [ErrorCode.ValidationFailed]: ['email must be an email'],
+  [ErrorCode.PasswordTooLong]: 'password must be at most 72 UTF-8 bytes',
+  [ErrorCode.InvalidCredentials]: 'Invalid email or password',
+  [ErrorCode.TokenMissing]: 'Bearer access token required',
+  [ErrorCode.TokenInvalid]: 'Access token is invalid',
+  [ErrorCode.TokenExpired]: 'Access token has expired',
+  [ErrorCode.TokenRevoked]: 'Session has ended',
+  [ErrorCode.UserDisabled]: 'Account is disabled',
+  [ErrorCode.RefreshTokenMissing]: 'Refresh token required in body or cookie',
+  [ErrorCode.RefreshTokenInvalid]: 'Refresh token is invalid',
+  [ErrorCode.RefreshTokenExpired]: 'Refresh token has expired',
+  [ErrorCode.RefreshTokenRevoked]: 'Refresh token has been revoked',
+  [ErrorCode.RefreshTokenReused]: 'Refresh token was already used; the session has been revoked',
+  [ErrorCode.Forbidden]: 'You do not have permission for this action',
+  [ErrorCode.InvalidCurrentPassword]: 'Current password is wrong',
+  [ErrorCode.NotFound]: 'Not found',
+  [ErrorCode.EmailTaken]: 'Email is already registered',
+  [ErrorCode.Conflict]: 'Conflict',
+  [ErrorCode.RequestTimeout]: 'Request timed out',
+  [ErrorCode.HeadersTooLarge]: 'Request headers too large',
+  [ErrorCode.MethodNotAllowed]: 'Method not allowed',
+  [ErrorCode.PayloadTooLarge]: 'Request body exceeds 102400 bytes',
+  [ErrorCode.UnsupportedMediaType]: 'Request body must be sent as application/json',
+  [ErrorCode.TooManyRequests]: 'Too many attempts; retry in 60 seconds',
+  [ErrorCode.InternalError]: 'Internal server error',
+  [ErrorCode.ServiceUnavailable]: 'Service temporarily unavailable',
+};
+
+/**
+ * The OpenAPI response for one status: the error schema and one example per code, which
+ * Swagger UI offers in a drop-down named by code.
+ */
 export function errorResponse(status: number, codes: ErrorCode[]): ResponseObject {
   return {
     description: codes.map((code) => `\`${code}\``).join(', '),
@@ -15,7 +48,15 @@ export function errorResponse(status: number, codes: ErrorCode[]): ResponseObjec
         examples: Object.fromEntries(
           codes.map((code) => [
             code,
-            { value: { statusCode: status, error: STATUS_CODES[status], code, message: '…' } },
+            {
+              summary: code,
+              value: {
+                statusCode: status,
+                error: STATUS_CODES[status],
+                code,
+                message: EXAMPLE_MESSAGES[code],
+              },
+            },
           ]),
         ),
       },
