@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { availableParallelism } from 'node:os';
 import { ConfigError } from './config-error';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { isProduction, RawEnv, readDuration, readInt, readOptional } from './env';
@@ -16,6 +17,10 @@ export interface AuthConfig {
   sessionMaxTtl: number;
   reuseGrace: number;
   bcryptCost: number;
+  /** bcrypt worker threads (BCRYPT_WORKERS; started on demand, up to this many). */
+  bcryptWorkers: number;
+  /** bcrypt jobs that may wait for a worker; one more is refused with 503 (BCRYPT_QUEUE_LIMIT). */
+  bcryptQueueLimit: number;
   /** Refresh cookie gets `Secure` (production only, so plain-HTTP development works). */
   secureCookie: boolean;
   /** Seconds between purges of ended sessions' refresh tokens; 0 turns the job off. */
@@ -75,7 +80,33 @@ function readAdmin(env: RawEnv): Pick<AuthConfig, 'adminEmail' | 'adminPassword'
   return { adminEmail: email, adminPassword: password };
 }
 
+/**
+ * The bcrypt pool. Workers default to the machine's cores: hashing is all CPU, so more threads
+ * than cores only slice the same cores finer, and the event loop still gets its share from the
+ * OS scheduler since it never runs a hash itself.
+ *
+ * Why the queue default is about two seconds of hashing per worker (cost 11: 20 jobs a worker,
+ * each step of cost halves it, never under 4, at most 1000): a job waits roughly
+ * queued / workers × one hash (~0.1–0.2 s at cost 11), and a login held longer than a couple of
+ * seconds helps nobody — the client would sooner have a 503 with Retry-After than sit in a
+ * queue that only grows under a flood and makes every waiting login slower.
+ */
+function readBcryptPool(env: RawEnv, cost: number) {
+  const bcryptWorkers = readInt(env, 'BCRYPT_WORKERS', Math.min(availableParallelism(), 64), 1, 64);
+  const perWorker = Math.min(1000, Math.max(4, Math.round(20 * 2 ** (11 - cost))));
+  // At least 1: the start itself queues the dummy hash and the admin's behind each other.
+  const bcryptQueueLimit = readInt(
+    env,
+    'BCRYPT_QUEUE_LIMIT',
+    bcryptWorkers * perWorker,
+    1,
+    100_000,
+  );
+  return { bcryptWorkers, bcryptQueueLimit };
+}
+
 export function loadAuthConfig(env: RawEnv): AuthConfig {
+  const bcryptCost = readInt(env, 'BCRYPT_COST', 11, 4, 15);
   return {
     ...readSecrets(env),
     issuer: 'nest-auth-service',
@@ -85,7 +116,8 @@ export function loadAuthConfig(env: RawEnv): AuthConfig {
     sessionMaxTtl: readDuration(env, 'SESSION_MAX_TTL', '30d'),
     // A long grace would let a stolen, already-rotated token keep working: at most 5 minutes.
     reuseGrace: readDuration(env, 'REFRESH_REUSE_GRACE', '10s', { allowZero: true, max: 300 }),
-    bcryptCost: readInt(env, 'BCRYPT_COST', 11, 4, 15),
+    bcryptCost,
+    ...readBcryptPool(env, bcryptCost),
     secureCookie: isProduction(env),
     tokenPurgeInterval: readDuration(env, 'TOKEN_PURGE_INTERVAL', '1h', {
       allowZero: true,

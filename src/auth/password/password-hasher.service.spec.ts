@@ -71,6 +71,29 @@ describe('PasswordHasher', () => {
     }
   });
 
+  it('makes the dummy hash again when the pool refused it, instead of failing every later call', async () => {
+    const tight = new PasswordHasher(
+      loadAuthConfig({
+        ...SECRETS,
+        BCRYPT_COST: '4',
+        BCRYPT_WORKERS: '1',
+        BCRYPT_QUEUE_LIMIT: '1',
+      }),
+    );
+    try {
+      // Worker answers arrive as later events: within this tick the pool stays full.
+      const busy = [tight.hash('running'), tight.hash('queued')];
+      const refused = tight.compareWithDummy('first attempt');
+      expect(tight.stats()).toMatchObject({ workers: 1, running: 1, queued: 1, rejected: 1 });
+      await expect(refused).rejects.toMatchObject({ code: 'service_unavailable', retryAfter: 1 });
+      await Promise.all(busy);
+      await expect(tight.compareWithDummy('second attempt')).resolves.toBe(false);
+      expect(tight.stats()).toMatchObject({ running: 0, queued: 0, rejected: 1 });
+    } finally {
+      await tight.onModuleDestroy();
+    }
+  });
+
   it('answers false, instead of hanging, for a malformed hash', async () => {
     await expect(hasher.compare('password', 'not-a-bcrypt-hash')).resolves.toBe(false);
   });

@@ -1,21 +1,17 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { getRounds } from 'bcryptjs';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { authConfig } from '../../config/auth.config';
+import { WorkerPool, WorkerPoolStats } from './worker-pool';
 
 type Job =
   | { op: 'hash'; password: string; cost: number }
   | { op: 'compare'; password: string; hash: string };
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-}
 
-// bcryptjs is pure JavaScript: a cost-11 hash is ~100 ms of CPU. Run on the main thread it
-// would stall every other request, so each call goes to a small pool of worker threads.
-const WORKER_SOURCE = `
+// bcryptjs is pure JavaScript, and its async API only slices the work on the same thread: one
+// cost-10 comparison still costs the event loop ~100 ms, eight at once most of a second. So
+// every hash and comparison runs on a worker thread, never on the main one.
+const BCRYPT_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const bcrypt = require(workerData.bcryptPath);
 parentPort.on('message', ({ id, job }) => {
@@ -29,41 +25,48 @@ parentPort.on('message', ({ id, job }) => {
   }
 });`;
 
+const DUMMY_PASSWORD = 'dummy-password-for-timing';
+
 /**
- * bcrypt hashing and comparison off the event loop, plus the dummy hash that makes a login for
- * an unknown email cost the same time as one with a wrong password.
+ * bcrypt hashing and comparison on a pool of worker threads (BCRYPT_WORKERS, BCRYPT_QUEUE_LIMIT),
+ * plus the dummy hash that makes a login for an unknown email cost the same time as one with a
+ * wrong password. When the pool's queue is full, `hash` and `compare` reject at once with 503
+ * `service_unavailable` and `Retry-After: 1`: for every email alike, so it tells nothing.
  */
 @Injectable()
 export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
-  private workers: Worker[] = [];
-  private next = 0;
-  private seq = 0;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pool: WorkerPool;
   private dummyHash?: Promise<string>;
 
-  constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {}
+  constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {
+    this.pool = new WorkerPool({
+      name: 'PasswordHasher',
+      source: BCRYPT_WORKER_SOURCE,
+      workerData: { bcryptPath: require.resolve('bcryptjs') },
+      size: config.bcryptWorkers,
+      queueLimit: config.bcryptQueueLimit,
+    });
+  }
 
   hash(password: string): Promise<string> {
-    return this.run({ op: 'hash', password, cost: this.config.bcryptCost }) as Promise<string>;
+    return this.run<string>({ op: 'hash', password, cost: this.config.bcryptCost });
   }
 
   compare(password: string, hash: string): Promise<boolean> {
-    return this.run({ op: 'compare', password, hash }) as Promise<boolean>;
+    return this.run<boolean>({ op: 'compare', password, hash });
   }
 
   /**
-   * Starts the workers and makes the dummy hash at start, so not even the first login pays
-   * for them (the first unknown-email login would otherwise take two bcrypt runs).
+   * Makes the dummy hash at start, so not even the first login pays for it (the first
+   * unknown-email login would otherwise take two bcrypt runs).
    */
   onModuleInit(): void {
-    this.dummyHash = this.hash('dummy-password-for-timing');
-    this.dummyHash.catch(() => undefined);
+    void this.dummy().catch(() => undefined);
   }
 
   /** Spends one comparison's time on a hash nobody's password matches. */
   async compareWithDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash('dummy-password-for-timing');
-    await this.compare(password, await this.dummyHash);
+    await this.compare(password, await this.dummy());
     return false;
   }
 
@@ -72,45 +75,30 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
     return getRounds(hash) < this.config.bcryptCost;
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const workers = this.workers;
-    this.workers = [];
-    await Promise.all(workers.map((worker) => worker.terminate()));
+  /** Workers, running and queued jobs, refusals and crashes: for monitoring. */
+  stats(): WorkerPoolStats {
+    return this.pool.stats();
   }
 
-  private run(job: Job): Promise<unknown> {
-    if (this.workers.length === 0) this.start();
-    const id = ++this.seq;
-    const worker = this.workers[this.next++ % this.workers.length];
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, job });
-    });
+  /** Refuses queued jobs (503), lets running ones finish, stops the workers. */
+  onModuleDestroy(): Promise<void> {
+    return this.pool.close();
   }
 
-  private start(): void {
-    const size = Math.max(1, Math.min(availableParallelism(), 4));
-    const bcryptPath = require.resolve('bcryptjs');
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath } });
-      worker.unref();
-      worker.on(
-        'message',
-        ({ id, result, error }: { id: number; result?: unknown; error?: string }) => {
-          const pending = this.pending.get(id);
-          this.pending.delete(id);
-          if (error !== undefined) pending?.reject(new Error(error));
-          else pending?.resolve(result);
-        },
-      );
-      worker.on('error', (error) => this.failAll(error));
-      this.workers.push(worker);
+  private run<T>(job: Job): Promise<T> {
+    return this.pool.run<T>(job);
+  }
+
+  private dummy(): Promise<string> {
+    if (!this.dummyHash) {
+      const made = this.hash(DUMMY_PASSWORD);
+      // A dummy hash refused (queue full) or lost (worker crash) is made again next time,
+      // not kept as a rejection that would fail every later unknown-email login.
+      made.catch(() => {
+        if (this.dummyHash === made) this.dummyHash = undefined;
+      });
+      this.dummyHash = made;
     }
-  }
-
-  private failAll(error: Error): void {
-    for (const pending of this.pending.values()) pending.reject(error);
-    this.pending.clear();
-    void this.onModuleDestroy();
+    return this.dummyHash;
   }
 }

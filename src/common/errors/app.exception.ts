@@ -16,6 +16,14 @@ export class AppException extends HttpException {
     super({ code, message }, status);
   }
 
+  /** Seconds the filter sends as `Retry-After` (a 503 without it gets 5). */
+  retryAfter?: number;
+
+  withRetryAfter(seconds: number): this {
+    this.retryAfter = seconds;
+    return this;
+  }
+
   get details(): string | string[] {
     return (this.getResponse() as { message: string | string[] }).message;
   }
