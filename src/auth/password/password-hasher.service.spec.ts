@@ -1,5 +1,6 @@
 import { loadAuthConfig } from '../../config/auth.config';
-import { PasswordHasher } from './password-hasher.service';
+import { readdirSync, readFileSync } from 'node:fs';
+import { BCRYPT_WORKER_NICE, PasswordHasher } from './password-hasher.service';
 
 const SECRETS = {
   JWT_ACCESS_SECRET: 'hasher-spec-access-secret-0123456789-abcdef',
@@ -29,6 +30,20 @@ describe('PasswordHasher', () => {
     await expect(hasher.compare('correct horse battery', hash)).resolves.toBe(true);
     await expect(hasher.compare('correct horse batterY', hash)).resolves.toBe(false);
     await expect(hasher.compare('', hash)).resolves.toBe(false);
+  });
+
+  it('runs its workers at a lower priority than the event loop (Linux: per-thread nice)', async () => {
+    await hasher.hash('warm the pool up');
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value.
+    const niceOf = (tid: string) =>
+      Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    if (process.platform !== 'linux') {
+      expect(hasher.stats().workers).toBeGreaterThan(0);
+      return;
+    }
+    const nices = readdirSync('/proc/self/task').map(niceOf);
+    expect(niceOf(String(process.pid))).toBe(0);
+    expect(nices.filter((nice) => nice === BCRYPT_WORKER_NICE).length).toBeGreaterThanOrEqual(1);
   });
 
   it('salts every hash', async () => {
@@ -121,5 +136,6 @@ describe('PasswordHasher', () => {
     expect(events[0]).toBe('timer');
     expect(events).toEqual(['timer', 'hash']);
     expect(ticks).toBeGreaterThan(1);
-  });
+    // A cost-12 hash at nice 10 on a machine busy with other work can take seconds.
+  }, 60_000);
 });

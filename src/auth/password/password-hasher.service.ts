@@ -11,9 +11,17 @@ type Job =
 // bcryptjs is pure JavaScript, and its async API only slices the work on the same thread: one
 // cost-10 comparison still costs the event loop ~100 ms, eight at once most of a second. So
 // every hash and comparison runs on a worker thread, never on the main one.
+// On Linux a thread's nice value is its own, so each worker lowers its priority (nice
+// BCRYPT_WORKER_NICE): when hashing and the event loop want the same core, the event loop wins,
+// and a login storm costs other requests' latency little. Elsewhere setPriority(0) would lower
+// the whole process, so it is Linux only.
+export const BCRYPT_WORKER_NICE = 10;
 const BCRYPT_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const bcrypt = require(workerData.bcryptPath);
+if (process.platform === 'linux') {
+  try { require('node:os').setPriority(0, workerData.nice); } catch { /* not permitted: keep 0 */ }
+}
 parentPort.on('message', ({ id, job }) => {
   try {
     const result = job.op === 'hash'
@@ -42,7 +50,7 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
     this.pool = new WorkerPool({
       name: 'PasswordHasher',
       source: BCRYPT_WORKER_SOURCE,
-      workerData: { bcryptPath: require.resolve('bcryptjs') },
+      workerData: { bcryptPath: require.resolve('bcryptjs'), nice: BCRYPT_WORKER_NICE },
       size: config.bcryptWorkers,
       queueLimit: config.bcryptQueueLimit,
     });
