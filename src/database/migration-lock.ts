@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, Migration } from 'typeorm';
 
 /** One name per schema: instances of this service on the same database wait for each other. */
 const LOCK_PREFIX = 'nest-auth-service:migrations:';
@@ -9,12 +9,12 @@ const LOCK_WAIT_SECONDS = 60;
  * against an empty database; without a lock each would see the migration as pending and
  * the second CREATE TABLE fails. `GET_LOCK` is a server-side named lock held by one
  * connection: the first instance migrates, the others wait, then find nothing pending.
- * SQLite is one file opened by one process here, so it needs no lock.
+ * SQLite is one file opened by one process here, so it needs no lock. Returns the migrations
+ * that ran (none when the schema was current).
  */
-export async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
+export async function runMigrationsExclusively(dataSource: DataSource): Promise<Migration[]> {
   if (dataSource.options.type !== 'mysql') {
-    await dataSource.runMigrations({ transaction: 'each' });
-    return;
+    return dataSource.runMigrations({ transaction: 'each' });
   }
   const runner = dataSource.createQueryRunner();
   // MySQL caps lock names at 64 characters.
@@ -28,7 +28,7 @@ export async function runMigrationsExclusively(dataSource: DataSource): Promise<
       throw new Error(`another instance held the migration lock for over ${LOCK_WAIT_SECONDS} s`);
     }
     try {
-      await dataSource.runMigrations({ transaction: 'each' });
+      return await dataSource.runMigrations({ transaction: 'each' });
     } finally {
       await runner.query('SELECT RELEASE_LOCK(?)', [lock]);
     }

@@ -1,0 +1,375 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import * as ts from 'typescript';
+import { DataSource } from 'typeorm';
+import { parseDatabaseUrl } from '../src/config/database.config';
+import { buildDataSourceOptions } from '../src/database/typeorm-options';
+import { bearer, decodeJwt, expectSessionEnded, login, registerUser } from './utils/auth';
+import { createTestApp, TestApp } from './utils/create-app';
+import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET, testDatabaseUrl } from './utils/test-env';
+
+/**
+ * The operator command line (src/cli/main.ts) as a child process, on the database a running
+ * test app serves: what the CLI writes, the app sees (and the other way round). SQLite runs
+ * use a temporary file (an in-memory database is not shared between processes); MariaDB runs
+ * (TEST_DATABASE_URL) a database of this file's own beside the worker's.
+ */
+const ROOT = join(__dirname, '..');
+const CLI_TIMEOUT_MS = 120_000;
+
+/**
+ * src/ transpiled once with tsconfig.json's options, which is what ts-node's transpile-only
+ * mode does at every start: each CLI run then costs ~1.5 s of CPU instead of ~5 (this file
+ * runs the CLI some twenty times, on a CI box of two cores). The output sits in the repository
+ * (test-output/, ignored) so that it resolves node_modules as src/ does.
+ */
+function transpileSources(): string {
+  mkdirSync(join(ROOT, 'test-output'), { recursive: true });
+  const outDir = mkdtempSync(join(ROOT, 'test-output', 'cli-e2e-'));
+  const tsconfig = ts.readConfigFile(join(ROOT, 'tsconfig.json'), (path) => ts.sys.readFile(path));
+  const { options } = ts.convertCompilerOptionsFromJson(tsconfig.config.compilerOptions, ROOT);
+  const compilerOptions = { ...options, sourceMap: false, incremental: false };
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (path.endsWith('.ts') && !path.endsWith('.spec.ts')) {
+        const { outputText } = ts.transpileModule(readFileSync(path, 'utf8'), {
+          compilerOptions,
+          fileName: path,
+        });
+        const target = join(outDir, relative(ROOT, path)).replace(/\.ts$/, '.js');
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, outputText);
+      }
+    }
+  };
+  walk(join(ROOT, 'src'));
+  return outDir;
+}
+
+let cliBuild: string;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with exactly `env` (plus PATH/HOME), `input` on stdin (else /dev/null). */
+function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  const child = spawn(process.execPath, [join(cliBuild, 'src', 'cli', 'main.js'), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (input !== undefined) child.stdin?.end(input);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cli ${args.join(' ')} still running after ${CLI_TIMEOUT_MS} ms`));
+    }, CLI_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The stderr lines that are log records (JSON), parsed. */
+const logRecords = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, any>);
+
+function expectOneLine(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toContain('    at ');
+  return lines[0];
+}
+
+const tempDir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
+const mysqlDatabases: string[] = [];
+
+/** An empty database of this file's own, as a DATABASE_URL. */
+async function emptyDatabase(name: string): Promise<string> {
+  const base = testDatabaseUrl();
+  const config = parseDatabaseUrl(base);
+  if (config.type !== 'mysql') return `sqlite:${join(tempDir, `${name}.sqlite`)}`;
+  const database = `${config.database}_w${process.env.JEST_WORKER_ID ?? '0'}_cli_${name}`;
+  await onMysqlServer(base, [
+    `DROP DATABASE IF EXISTS \`${database}\``,
+    `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  ]);
+  mysqlDatabases.push(database);
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function onMysqlServer(url: string, statements: string[]): Promise<void> {
+  const config = parseDatabaseUrl(url);
+  const admin = new DataSource({ ...buildDataSourceOptions(config), entities: [], migrations: [] });
+  await admin.initialize();
+  try {
+    for (const statement of statements) await admin.query(statement);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+describe('operator command line (src/cli/main.ts as a child process)', () => {
+  jest.setTimeout(300_000);
+  let t: TestApp;
+  let cliEnv: Record<string, string>;
+  const cli = (args: string[], env: Record<string, string> = {}, input?: string) =>
+    runCli(args, { ...cliEnv, ...env }, input);
+
+  beforeAll(async () => {
+    cliBuild = transpileSources();
+    const databaseUrl = await emptyDatabase('app');
+    t = await createTestApp({ DATABASE_URL: databaseUrl });
+    // The server's settings; LOG_LEVEL info so the audit events show on stderr.
+    cliEnv = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
+      JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
+      BCRYPT_COST: '4',
+    };
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    if (mysqlDatabases.length) {
+      await onMysqlServer(
+        testDatabaseUrl(),
+        mysqlDatabases.map((name) => `DROP DATABASE IF EXISTS \`${name}\``),
+      );
+    }
+    rmSync(tempDir, { recursive: true, force: true });
+    if (cliBuild) rmSync(cliBuild, { recursive: true, force: true });
+  });
+
+  it('migrate creates the schema on an empty database, then finds nothing to apply', async () => {
+    const url = await emptyDatabase('migrate');
+    const first = await cli(['migrate'], { DATABASE_URL: url });
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(/^applied InitialSchema\d+$/m);
+    expect(first.stdout).toMatch(/^\d+ migration\(s\) applied; all \d+ are in place$/m);
+
+    const check = new DataSource(buildDataSourceOptions(parseDatabaseUrl(url)));
+    await check.initialize();
+    try {
+      const runner = check.createQueryRunner();
+      for (const table of ['users', 'sessions', 'refresh_tokens', 'articles']) {
+        expect({ table, exists: await runner.hasTable(table) }).toEqual({ table, exists: true });
+      }
+      await runner.release();
+      expect(await check.showMigrations()).toBe(false);
+    } finally {
+      await check.destroy();
+    }
+
+    const second = await cli(['migrate'], { DATABASE_URL: url });
+    expect(second).toMatchObject({ code: 0, stderr: '' });
+    expect(second.stdout).toMatch(/^nothing to apply: all \d+ migrations are in place\n$/);
+  });
+
+  it('create-admin makes an admin from a password on stdin, who logs in and passes @Roles(admin)', async () => {
+    const password = 'ops password 1';
+    const created = await cli(
+      ['create-admin', ' Ops@Example.com ', '--password-stdin'],
+      {},
+      `${password}\n`,
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^created admin ops@example\.com \(id [0-9a-f-]{36}\)\n$/);
+    const events = logRecords(created.stderr).filter((record) => record.context === 'Audit');
+    expect(events).toEqual([
+      expect.objectContaining({
+        event: 'admin.user.created',
+        actorId: expect.stringMatching(/^cli/),
+        roles: ['user', 'admin'],
+      }),
+    ]);
+    expect(created.stdout + created.stderr).not.toContain(password);
+
+    // The trailing line break was not part of the password.
+    const pair = await login(t.http, 'ops@example.com', password);
+    expect(pair.user.roles).toEqual(['user', 'admin']);
+    await t.http().get('/api/admin/users').set(bearer(pair.accessToken)).expect(200);
+  });
+
+  it('create-admin gives an existing account the admin role and leaves its password', async () => {
+    const { email, password, pair } = await registerUser(t.http);
+    await t.http().get('/api/admin/users').set(bearer(pair.accessToken)).expect(403);
+
+    const promoted = await cli(['create-admin', email], { ADMIN_PASSWORD: 'never-used-123' });
+    expect(promoted.code).toBe(0);
+    expect(promoted.stdout).toMatch(
+      /^promoted .* to admin, roles now user, admin; password unchanged/,
+    );
+    expect(logRecords(promoted.stderr)).toContainEqual(
+      expect.objectContaining({
+        event: 'admin.user.roles_changed',
+        previousRoles: ['user'],
+        roles: ['user', 'admin'],
+      }),
+    );
+    // Roles are read from the database on every request: the live token passes at once.
+    await t.http().get('/api/admin/users').set(bearer(pair.accessToken)).expect(200);
+    await login(t.http, email, password);
+    await t.http().post('/api/auth/login').send({ email, password: 'never-used-123' }).expect(401);
+
+    const again = await cli(['create-admin', email]);
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: `${email} is already an admin; nothing changed\n`,
+    });
+  });
+
+  it('create-admin refuses what registration refuses, with status 1 and nothing created', async () => {
+    const [short, nul, badEmail, noPassword] = await Promise.all([
+      cli(['create-admin', 'short@example.com'], { ADMIN_PASSWORD: 'seven77' }),
+      cli(['create-admin', 'nul@example.com', '--password-stdin'], {}, 'abc\u0000defghij'),
+      cli(['create-admin', 'not-an-email', '--password-stdin'], {}, 'long enough 123'),
+      cli(['create-admin', 'nopass@example.com']),
+    ]);
+    expect(short.code).toBe(1);
+    expect(expectOneLine(short.stderr)).toMatch(
+      /password from ADMIN_PASSWORD refused: .*at least 8 UTF-8 bytes/,
+    );
+    expect(nul.code).toBe(1);
+    expect(expectOneLine(nul.stderr)).toMatch(/password from stdin refused: .*NUL/);
+    expect(badEmail.code).toBe(1);
+    expect(expectOneLine(badEmail.stderr)).toMatch(/invalid email "not-an-email"/);
+    expect(noPassword.code).toBe(1);
+    expect(expectOneLine(noPassword.stderr)).toMatch(/--password-stdin or ADMIN_PASSWORD/);
+    for (const email of ['short@example.com', 'nul@example.com', 'nopass@example.com']) {
+      await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email, password: 'long enough 123' })
+        .expect(401);
+    }
+  });
+
+  it('list-sessions shows the active sessions (table or --json), --all the ended ones too', async () => {
+    const { email, password, pair: first } = await registerUser(t.http);
+    const second = (
+      await t
+        .http()
+        .post('/api/auth/login')
+        .set('User-Agent', 'agent-two \u009b31mred')
+        .send({ email, password })
+        .expect(200)
+    ).body as { accessToken: string };
+    await t.http().post('/api/auth/logout').send({ refreshToken: first.refreshToken }).expect(204);
+    const firstSid = decodeJwt(first.accessToken).sid as string;
+    const secondSid = decodeJwt(second.accessToken).sid as string;
+
+    // Debug logging on: stdout must still be the JSON alone.
+    const [json, all, table] = await Promise.all([
+      cli(['list-sessions', email, '--json'], { LOG_LEVEL: 'debug' }),
+      cli(['list-sessions', email, '--json', '--all']),
+      cli(['list-sessions', email]),
+    ]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({
+        id: secondSid,
+        status: 'active',
+        revokedAt: null,
+        // Sent as UTF-8, read as Latin-1 by Node's HTTP parser: the C1 CSI byte arrives.
+        userAgent: expect.stringContaining('\u009b31mred'),
+        expiresAt: expect.any(String),
+        endsAt: expect.any(String),
+      }),
+    ]);
+    expect(all.code).toBe(0);
+    const rows = JSON.parse(all.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((row) => row.id).sort()).toEqual([firstSid, secondSid].sort());
+    expect(rows.find((row) => row.id === firstSid)).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'logout',
+    });
+
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+STATUS\s+CREATED\s+LAST USED\s+EXPIRES\s+IP\s+USER AGENT$/);
+    expect(lines[1]).toContain(secondSid);
+    // The client's escape sequence (C1 CSI) does not reach the operator's terminal.
+    expect(lines[1]).toContain('?31mred');
+    for (const line of lines) expect(line).not.toMatch(/\p{Cc}/u);
+    expect(lines[2]).toBe(`${email}: 1 active session(s)`);
+  });
+
+  it('revoke-sessions ends every session of the user: the running app refuses their tokens at once', async () => {
+    const { email, password, pair: first } = await registerUser(t.http);
+    const second = await login(t.http, email, password);
+    const other = await registerUser(t.http);
+
+    const result = await cli(['revoke-sessions', email]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ended 2 active session\(s\) of /);
+    expect(logRecords(result.stderr)).toContainEqual(
+      expect.objectContaining({
+        event: 'admin.user.sessions_revoked',
+        actorId: expect.stringMatching(/^cli/),
+        userId: first.user.id,
+      }),
+    );
+    await expectSessionEnded(t.http, first);
+    await expectSessionEnded(t.http, second);
+    const reasons = await t.dataSource.query(
+      'SELECT revoked_reason FROM sessions WHERE user_id = ?',
+      [first.user.id],
+    );
+    expect(reasons).toEqual([{ revoked_reason: 'admin' }, { revoked_reason: 'admin' }]);
+    // Someone else's session is untouched, and the user can log in again.
+    await t.http().get('/api/users/me').set(bearer(other.pair.accessToken)).expect(200);
+    await login(t.http, email, password);
+  });
+
+  it('fails with one line and status 1 (unknown email, bad config, no database) or 2 (usage)', async () => {
+    const unreachable = { DATABASE_URL: 'mysql://u:p@127.0.0.1:1/db' };
+    const [unknownList, unknownRevoke, badUrl, noDbApp, noDbMigrate, usage, help] =
+      await Promise.all([
+        cli(['list-sessions', 'nobody@example.com']),
+        cli(['revoke-sessions', 'Nobody@Example.com']),
+        cli(['list-sessions', 'a@b.co'], { DATABASE_URL: 'postgres://h/db' }),
+        cli(['revoke-sessions', 'a@b.co'], unreachable),
+        cli(['migrate'], unreachable),
+        cli(['list-sessions']),
+        cli(['--help']),
+      ]);
+    expect(unknownList).toMatchObject({ code: 1, stdout: '' });
+    expect(expectOneLine(unknownList.stderr)).toBe(
+      'error: no account with email nobody@example.com',
+    );
+    expect(unknownRevoke.code).toBe(1);
+    expect(expectOneLine(unknownRevoke.stderr)).toBe(
+      'error: no account with email nobody@example.com',
+    );
+    expect(badUrl.code).toBe(1);
+    expect(expectOneLine(badUrl.stderr)).toMatch(/^configuration error: DATABASE_URL: /);
+    for (const result of [noDbApp, noDbMigrate]) {
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(expectOneLine(result.stderr)).toMatch(/^error: cannot reach the database \(/);
+    }
+    expect(usage).toMatchObject({ code: 2, stdout: '' });
+    expect(expectOneLine(usage.stderr)).toMatch(/one argument, the email .*\(see --help\)$/);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: /);
+  });
+});
