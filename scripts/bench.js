@@ -1,70 +1,284 @@
 #!/usr/bin/env node
-// Load test on 127.0.0.1: starts dist/main.js on a fresh SQLite file, then one autocannon run
-// each for GET /api/articles (public) and GET /api/users/me (bearer, with its session lookup).
-// Usage: npm run build && npm run bench [-- --duration 10 --connections 50]
-const autocannon = require('autocannon');
+// The benchmark suite of issue 5. Builds dist/ if it is missing or older than src/, starts the
+// built server itself (SQLite by default, MySQL/MariaDB with --db mysql) on 127.0.0.1, loads it
+// with autocannon from separate processes, prints one table of targets with PASS/FAIL and writes
+// docs/BENCHMARKS.md plus docs/BENCHMARKS.json (raw figures). Scenarios (see --only):
+//   a  protected GET /api/users/me vs public GET /api/articles/:id
+//   b  refresh throughput, each connection chaining its own session's tokens
+//   c  login throughput against cores ÷ hash_time (bcrypt measured here, same run)
+//   d  protected-route p99 alone and beside a login storm
+//   e  refresh p50/p99 with 1 thousand vs 1 million stored refresh tokens (bulk seeded)
+//   f  server RSS at idle and after 100k requests
+// The figures are a report: they never fail the run. Crashes and non-2xx answers in a scenario
+// that should have none (a bug) exit 1.
+const { execFileSync } = require('node:child_process');
+const { mkdirSync, openSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const { dirname, join, relative } = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { PASSWORD, createArticles, register } = require('./bench/api');
+const { mysqlTarget, sqliteTarget } = require('./bench/db');
+const { failures, warnings } = require('./bench/load');
+const { machine, markdown, printTable, targets, fmt } = require('./bench/report');
+const scenarios = require('./bench/scenarios');
+const { tokenTable, humanCount } = require('./bench/token-table');
 const { startServer } = require('./lib/server');
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const duration = Math.min(opt('duration', 10), 60);
-const connections = opt('connections', 50);
-const port = opt('port', 3456);
-let base;
+const ROOT = join(__dirname, '..');
+const USAGE = `usage: npm run bench [-- options]
+  --db sqlite|mysql        database (default sqlite; mysql: DATABASE_URL=mysql://…/<name with "bench">
+                           if set, else the test MariaDB of scripts/mariadb-test.sh, database <db>_bench)
+  --duration S             seconds per measurement (default 10; --short 3; at most 120)
+  --connections N          autocannon connections (default 50)
+  --login-connections N    connections of the login loads (default 2 × cores)
+  --rate R                 req/s of the protected route in (d) (default a quarter of (a)'s)
+  --cost N                 BCRYPT_COST of the server and of hash_time (default 11)
+  --only a,b,…             run only these scenarios
+  --short                  CI smoke: 3 s per measurement, 10k requests in (f), 1k vs 100k tokens in (e)
+  --out FILE               report file (default docs/BENCHMARKS.md; the JSON goes beside it)
+  --no-build               do not build dist/ even if it is stale`;
 
-async function json(path, body, token) {
-  const res = await fetch(base + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+/** A wrong option or setting: one line (and the usage), no stack trace. */
+const usageError = (message) => Object.assign(new Error(message), { usage: true });
 
-function run(title, opts) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url: base + opts.path, connections, duration, headers: opts.headers }, (err, r) => {
-      if (err) return reject(err);
-      const non2xx = r.non2xx + r.errors;
-      console.log(
-        `${title.padEnd(34)} ${Math.round(r.requests.average).toString().padStart(7)} req/s  ` +
-          `p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non-2xx/errors ${non2xx}  total ${r.requests.total}`,
-      );
-      resolve(r);
-    });
-  });
-}
-
-(async () => {
-  const server = await startServer({
-    port,
-    env: {
-      NODE_ENV: 'production',
-      JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
-      JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
-      BCRYPT_COST: '10',
-    },
-  });
-  base = server.base;
-  try {
-    const pair = await json('/api/auth/register', { email: 'bench@example.com', password: 'bench-password' });
-    for (let i = 0; i < 20; i++) {
-      await json('/api/articles', { title: `Article ${i}`, body: 'x'.repeat(500) }, pair.accessToken);
-    }
-    console.log(`autocannon: ${connections} connections, ${duration} s per route, node ${process.version}`);
-    await run('GET /api/articles (public)', { path: '/api/articles' });
-    await run('GET /api/users/me (bearer)', {
-      path: '/api/users/me',
-      headers: { authorization: `Bearer ${pair.accessToken}` },
-    });
-  } finally {
-    await server.stop();
+function parseArgs(argv) {
+  const opts = { db: 'sqlite', out: 'docs/BENCHMARKS.md', only: 'abcdef', build: true };
+  const numbers = {
+    '--duration': 'duration',
+    '--connections': 'connections',
+    '--login-connections': 'loginConnections',
+    '--rate': 'rate',
+    '--cost': 'cost',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw usageError(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--short') opts.short = true;
+    else if (arg === '--no-build') opts.build = false;
+    else if (arg === '--db') opts.db = value();
+    else if (arg === '--out') opts.out = value();
+    else if (arg === '--only') opts.only = value().replace(/[\s,]/g, '');
+    else if (numbers[arg]) {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw usageError(`${arg} needs a whole number ≥ 1`);
+      opts[numbers[arg]] = n;
+    } else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw usageError(`unknown option ${arg}`);
   }
-})().catch((error) => {
-  console.error(error);
+  if (!['sqlite', 'mysql'].includes(opts.db)) throw usageError('--db is sqlite or mysql');
+  if (!/^[a-f]+$/.test(opts.only)) throw usageError('--only takes letters a to f');
+  if (opts.cost !== undefined && (opts.cost < 4 || opts.cost > 15)) {
+    throw usageError('--cost is 4 to 15 (BCRYPT_COST)');
+  }
+  const cores = os.availableParallelism();
+  return {
+    connections: 50,
+    cost: 11,
+    loginConnections: 2 * cores,
+    stormConnections: 10,
+    ...opts,
+    duration: Math.min(opts.duration ?? (opts.short ? 3 : 10), 120),
+    warmUp: opts.short ? 1 : 2,
+    rssRequests: opts.short ? 10_000 : 100_000,
+    tokenSizes: opts.short ? [1_000, 100_000] : [1_000, 1_000_000],
+    hashSamples: opts.short ? 3 : 7,
+  };
+}
+
+const log = (message) => console.log(`[bench] ${message}`);
+
+/** `npm run build` when dist/main.js is missing or older than anything it is built from. */
+function ensureBuilt() {
+  const newest = (path) => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return 0;
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+  };
+  const built = statSync('dist/main.js', { throwIfNoEntry: false })?.mtimeMs;
+  const sources = [
+    'src',
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+  ];
+  if (built && built >= Math.max(...sources.map(newest))) return;
+  log(built ? 'dist/ is older than its sources: npm run build' : 'no dist/: npm run build');
+  execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+}
+
+/** hash_time: median of bcryptjs.compareSync at the cost, in this process, before any load. */
+function measureHash(cost, samples) {
+  const bcrypt = require('bcryptjs');
+  const hash = bcrypt.hashSync(PASSWORD, cost);
+  const samplesMs = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    bcrypt.compareSync(PASSWORD, hash);
+    samplesMs.push(performance.now() - t0);
+  }
+  const medianMs = [...samplesMs].sort((x, y) => x - y)[Math.floor(samples / 2)];
+  const cores = os.availableParallelism();
+  return { cost, samplesMs, medianMs, cores, ceilingPerSec: cores / (medianMs / 1000) };
+}
+
+function serverEnv(opts) {
+  return {
+    NODE_ENV: 'production',
+    JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
+    JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
+    LOG_LEVEL: 'warn',
+    // Rate limits must never throttle the bench (1,000,000 is the largest N accepted).
+    AUTH_RATE_LIMIT: '1000000/1s',
+    BCRYPT_COST: String(opts.cost),
+    // A full run on MySQL can outlast the default 15 min of the one access token it uses.
+    ACCESS_TOKEN_TTL: '2h',
+  };
+}
+
+async function main() {
+  process.chdir(ROOT);
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.build) ensureBuilt();
+  const shownArgs = [
+    `--db ${opts.db}`,
+    `--duration ${opts.duration}`,
+    `--connections ${opts.connections}`,
+  ];
+  shownArgs.push(`--login-connections ${opts.loginConnections}`, `--cost ${opts.cost}`);
+  if (opts.rate) shownArgs.push(`--rate ${opts.rate}`);
+  if (opts.only !== 'abcdef') shownArgs.push(`--only ${opts.only}`);
+  if (opts.short) shownArgs.push('--short');
+  const command = `npm run bench -- ${shownArgs.join(' ')}`;
+  const want = (letters) => [...letters].some((l) => opts.only.includes(l));
+  const errors = [];
+  const warned = [];
+  const ctx = {
+    opts,
+    log,
+    email: 'bench@example.com',
+    password: PASSWORD,
+    expectOk(label, result, allow = []) {
+      const problem = failures(result, { allow });
+      if (problem) errors.push(`${label}: ${problem}`);
+      const warning = warnings(result);
+      if (warning) warned.push(`${label}: ${warning}`);
+    },
+  };
+
+  mkdirSync('test-output', { recursive: true });
+  const serverLog = openSync('test-output/bench-server.log', 'w');
+  const env = serverEnv(opts);
+  const start = (databaseUrl) => startServer({ databaseUrl, env, stdio: serverLog });
+
+  log(`${command}`);
+  log(`hash_time: ${opts.hashSamples} × bcryptjs.compareSync at cost ${opts.cost}…`);
+  const figures = { hash: measureHash(opts.cost, opts.hashSamples), scenarios: {} };
+  log(
+    `hash_time ${fmt(figures.hash.medianMs)} ms → ceiling ${fmt(figures.hash.ceilingPerSec)} logins/s`,
+  );
+  const target = opts.db === 'mysql' ? await mysqlTarget({ log }) : sqliteTarget();
+  const database = target.describe();
+  const details = [];
+  const record = (key, { figures: f, section }) => {
+    figures.scenarios[key] = f;
+    details.push({ key, ...section });
+  };
+  try {
+    if (want('abcdf')) {
+      const server = await start(await target.fresh());
+      try {
+        Object.assign(ctx, { base: server.base, pid: server.pid });
+        ctx.token = (await register(server.base, ctx.email)).accessToken;
+        const articles = await createArticles(server.base, ctx.token, 20);
+        ctx.publicPath = `/api/articles/${articles[0].id}`;
+        log('warm-up…');
+        await scenarios.warmUp(ctx);
+        if (want('f')) {
+          log(`f: RSS, idle then after ${fmt(opts.rssRequests, 0)} requests…`);
+          record('f', await scenarios.rss(ctx));
+        }
+        if (want('ad')) {
+          log('a: public vs protected…');
+          record('a', await scenarios.protectedVsPublic(ctx));
+        }
+        if (want('c')) {
+          log('c: login throughput…');
+          record('c', await scenarios.loginThroughput(ctx, figures.hash));
+        }
+        if (want('d')) {
+          log('d: protected route alone, then beside a login storm…');
+          const protectedPerSec = figures.scenarios.a?.protected.okPerSec;
+          record('d', await scenarios.loginStorm(ctx, protectedPerSec));
+        }
+        if (want('b')) {
+          log('b: refresh throughput (logging in one session per connection first)…');
+          record('b', await scenarios.refreshThroughput(ctx));
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+    if (want('e')) {
+      const [small, big] = opts.tokenSizes.map(humanCount);
+      log(`e: refresh with ${small} vs ${big} stored tokens…`);
+      record('e', await tokenTable(ctx, target, start));
+    }
+  } finally {
+    await target.close();
+  }
+
+  details.sort((x, y) => x.key.localeCompare(y.key));
+  const rows = targets(figures, {
+    db: opts.db,
+    tokenLabels: opts.tokenSizes.map(humanCount),
+    rssRequests: opts.rssRequests,
+  });
+  printTable(rows, errors, warned);
+  const out = opts.out;
+  const jsonFile = out.replace(/\.md$/, '') + '.json';
+  const meta = {
+    command,
+    date: new Date().toISOString(),
+    short: Boolean(opts.short),
+    machine: machine(),
+    database,
+    cost: opts.cost,
+    connections: opts.connections,
+    duration: opts.duration,
+    serverEnv:
+      Object.entries(env)
+        .filter(([name]) => !name.startsWith('JWT_'))
+        .map(([name, value]) => `${name}=${value}`)
+        .join(', ') + ', fixed 47-byte JWT secrets',
+    jsonFile: relative(dirname(out), jsonFile) || jsonFile,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, markdown({ meta, rows, details, errors, warnings: warned }) + '\n');
+  writeFileSync(
+    jsonFile,
+    JSON.stringify({ meta, targets: rows, errors, warnings: warned, ...figures }, null, 2) + '\n',
+  );
+  log(`wrote ${out} and ${jsonFile}`);
+  if (errors.length) {
+    log(`${errors.length} scenario(s) answered non-2xx or failed requests: exit 1`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  if (error.usage) {
+    console.error(`[bench] ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  console.error(`[bench] failed: ${error.stack ?? error}`);
+  console.error('[bench] server output: test-output/bench-server.log');
   process.exitCode = 1;
 });

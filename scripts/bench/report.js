@@ -1,0 +1,206 @@
+// The machine description, the targets of issue 5 with PASS/FAIL, the printed table, and the
+// Markdown and JSON files.
+const { execFileSync } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const os = require('node:os');
+
+function machine() {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  let distro = '';
+  try {
+    cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    // not Linux
+  }
+  try {
+    distro = /^PRETTY_NAME="?([^"\n]*)/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '';
+  } catch {
+    // no os-release
+  }
+  let commit = 'unknown';
+  try {
+    const git = (...args) => execFileSync('git', args, { encoding: 'utf8', stdio: 'pipe' }).trim();
+    commit =
+      git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain') ? ' (modified)' : '');
+  } catch {
+    // not a git checkout
+  }
+  return {
+    cpu,
+    cores: os.availableParallelism(),
+    ramGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${distro || os.type()} (${os.type()} ${os.release()}, ${os.arch()})`,
+    node: process.version,
+    commit,
+  };
+}
+
+const fmt = (value, digits = 1) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? 'n/a'
+    : Number(value).toLocaleString('en-US', { maximumFractionDigits: digits });
+
+/**
+ * One row per target: [id, what, figure, target, ok]. `ok` is null when the scenario did not
+ * run. A target needing figures a failed scenario lacks shows n/a and FAIL.
+ */
+function targets(figures, { db, tokenLabels, rssRequests }) {
+  const s = figures.scenarios;
+  const rows = [];
+  const add = (id, what, value, shown, target, ok) =>
+    rows.push({
+      id,
+      what,
+      figure: value === undefined ? 'not run' : shown,
+      target,
+      ok: value === undefined ? null : Boolean(ok),
+    });
+  const ratio = (x, y) => (x && y ? x / y : NaN);
+
+  const a = s.a && ratio(s.a.protected.okPerSec, s.a.public.okPerSec);
+  add('a', 'protected ÷ public req/s', s.a && a, `${fmt(a, 2)}`, '≥ 0.8', a >= 0.8);
+  const refreshTarget = db === 'mysql' ? 700 : 1500;
+  const b = s.b?.result.okPerSec;
+  add(
+    'b',
+    'refresh/s',
+    s.b && b,
+    fmt(b, 0),
+    `≥ ${fmt(refreshTarget, 0)} (2 cores)`,
+    b >= refreshTarget,
+  );
+  const c = s.c && ratio(s.c.loginsPerSec, figures.hash.ceilingPerSec);
+  add(
+    'c',
+    'login/s ÷ ceiling',
+    s.c && c,
+    `${fmt(c, 2)} (${fmt(s.c?.loginsPerSec)} of ${fmt(figures.hash.ceilingPerSec)}/s)`,
+    '≥ 0.8',
+    c >= 0.8,
+  );
+  const alone = s.d?.alone.latency.p99;
+  const storm = s.d?.storm.protected.latency.p99;
+  const d = s.d && ratio(storm, alone);
+  add(
+    'd',
+    'protected p99 storm ÷ alone',
+    s.d && d,
+    `${fmt(d, 2)} (${fmt(storm, 2)} / ${fmt(alone, 2)} ms)`,
+    '≤ 2',
+    d <= 2,
+  );
+  add(
+    'd',
+    'protected p99 during storm',
+    s.d && storm,
+    `${fmt(storm, 2)} ms`,
+    '≤ 50 ms',
+    storm <= 50,
+  );
+  const e = s.e && ratio(s.e.big.result.latency.p50, s.e.small.result.latency.p50);
+  add(
+    'e',
+    `refresh p50 ${tokenLabels[1]} ÷ ${tokenLabels[0]} tokens`,
+    s.e && e,
+    `${fmt(e, 2)} (${fmt(s.e?.big.result.latency.p50, 2)} / ${fmt(s.e?.small.result.latency.p50, 2)} ms)`,
+    '≤ 1.3',
+    e <= 1.3,
+  );
+  add(
+    'f',
+    'idle RSS',
+    s.f && s.f.idleRssMb,
+    `${fmt(s.f?.idleRssMb)} MB`,
+    '≤ 150 MB',
+    s.f?.idleRssMb <= 150,
+  );
+  add(
+    'f',
+    `RSS growth after ${fmt(rssRequests, 0)} requests`,
+    s.f && s.f.growthPct,
+    `${fmt(s.f?.growthPct)} % (${fmt(s.f?.afterRssMb)} MB)`,
+    '≤ 20 %',
+    s.f?.growthPct <= 20,
+  );
+  return rows;
+}
+
+const verdict = (ok) => (ok === null ? '-' : ok ? 'PASS' : 'FAIL');
+
+function printTable(rows, errors, warnings) {
+  const cells = rows.map((r) => [r.id, r.what, r.figure, r.target, verdict(r.ok)]);
+  const head = ['', 'target', 'figure', 'goal', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
+  const line = (c) => c.map((v, i) => String(v).padEnd(widths[i])).join('  ');
+  console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const c of cells) console.log(line(c));
+  for (const warning of warnings) console.log(`WARN  ${warning}`);
+  for (const error of errors) console.log(`ERROR ${error}`);
+}
+
+const mdRow = (cells) => `| ${cells.join(' | ')} |`;
+
+/** The Markdown report: machine, settings, targets, then each scenario's figures and command. */
+function markdown({ meta, rows, details, errors, warnings }) {
+  const out = [
+    '# Benchmarks',
+    '',
+    `Written by \`${meta.command}\` on ${meta.date}${meta.short ? ' — **short mode** (CI smoke: seconds per scenario, smaller seeds; figures are indicative only)' : ''}.`,
+    'The bench starts the built server (`node dist/main.js`) itself and loads it over 127.0.0.1 with',
+    'autocannon, each load from its own process (`scripts/bench/load-worker.js`). Raw figures:',
+    `\`${meta.jsonFile}\`.`,
+    '',
+    '## Machine and settings',
+    '',
+    mdRow(['', '']),
+    mdRow(['---', '---']),
+    mdRow(['CPU', `${meta.machine.cpu}, ${meta.machine.cores} cores (os.availableParallelism)`]),
+    mdRow(['RAM', `${meta.machine.ramGb} GiB`]),
+    mdRow(['OS', meta.machine.os]),
+    mdRow(['Node', meta.machine.node]),
+    mdRow(['commit', meta.machine.commit]),
+    mdRow(['database', meta.database]),
+    mdRow(['BCRYPT_COST', String(meta.cost)]),
+    mdRow([
+      'load',
+      `${meta.connections} connections, ${meta.duration} s per measurement (unless a scenario says otherwise)`,
+    ]),
+    mdRow(['server env', meta.serverEnv]),
+    '',
+    'The load generators run on the same cores as the server, so every figure is a lower bound',
+    'for a server with the machine to itself.',
+    '',
+    '## Targets (a report, not a test gate)',
+    '',
+    mdRow(['', 'target', 'figure', 'goal', '']),
+    mdRow(['---', '---', '---', '---', '---']),
+    ...rows.map((r) => mdRow([r.id, r.what, r.figure, r.target, verdict(r.ok)])),
+    '',
+  ];
+  if (errors.length) {
+    out.push('**Errors** (a scenario that should answer only 2xx did not):', '');
+    for (const error of errors) out.push(`- ${error}`);
+    out.push('');
+  }
+  if (warnings.length) {
+    out.push('**Warnings** (an overloaded machine rather than a bug):', '');
+    for (const warning of warnings) out.push(`- ${warning}`);
+    out.push('');
+  }
+  out.push('## Scenarios', '');
+  for (const section of details) {
+    out.push(`### ${section.title}`, '', ...section.lines, '');
+    if (section.table) {
+      out.push(mdRow(section.table.head), mdRow(section.table.head.map(() => '---')));
+      for (const row of section.table.rows) out.push(mdRow(row));
+      out.push('');
+    }
+    if (section.commands?.length) {
+      out.push('Commands (autocannon equivalents; tokens and ids are made by the run):', '', '```');
+      out.push(...section.commands, '```', '');
+    }
+  }
+  return out.join('\n');
+}
+
+module.exports = { machine, targets, printTable, markdown, fmt };
