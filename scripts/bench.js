@@ -85,6 +85,7 @@ function parseArgs(argv) {
     duration: Math.min(opts.duration ?? (opts.short ? 3 : 10), 120),
     warmUp: opts.short ? 1 : 2,
     rssRequests: opts.short ? 10_000 : 100_000,
+    idleWait: opts.short ? 2 : 45,
     tokenSizes: opts.short ? [1_000, 100_000] : [1_000, 1_000_000],
     hashSamples: opts.short ? 3 : 7,
   };

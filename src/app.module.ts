@@ -11,6 +11,7 @@ import { createValidationPipe } from './common/pipes/validation';
 import { configNamespaces } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
@@ -19,6 +20,7 @@ import { UsersModule } from './users/users.module';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: configNamespaces }),
     ScheduleModule.forRoot(),
     CommonModule,
+    MetricsModule,
     DatabaseModule,
     UsersModule,
     RateLimitModule,

@@ -1,12 +1,21 @@
 import fastifyCookie from '@fastify/cookie';
+import { RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from './common/errors';
+import {
+  bindRequestId,
+  logCompletedRequests,
+  REQUEST_ID_HEADER,
+  requestIdFor,
+} from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { AppConfig } from './config/app.config';
+import { registerHttpMetrics } from './metrics/http-metrics';
+import { Metrics } from './metrics/metrics.service';
 import { setupSwagger } from './swagger';
 
 /** Nest must not add its own body parsers: configureBodyParsing installs the contract's. */
@@ -48,14 +57,21 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
     frameworkErrors,
+    // request.id: the caller's X-Request-Id if it is a safe token, else a UUID (request-id.ts).
+    genReqId: requestIdFor,
     // Node answers an HTTP/1.1 request without Host with a bare 400 and no body;
     // requireHostHeader (below) answers it in the contract's shape instead.
     http: { requireHostHeader: false },
   });
 }
 
-function errorBody(status: number, code: ErrorCode, message: string | string[]) {
-  return { statusCode: status, error: STATUS_CODES[status], code, message };
+function errorBody(
+  request: FastifyRequest,
+  status: number,
+  code: ErrorCode,
+  message: string | string[],
+) {
+  return { statusCode: status, error: STATUS_CODES[status], code, message, requestId: request.id };
 }
 
 /**
@@ -64,16 +80,20 @@ function errorBody(status: number, code: ErrorCode, message: string | string[]) 
  * characters (FST_ERR_MAX_PARAM_LENGTH, a 414). Every parameter is a UUID, so both are a
  * malformed parameter: 400 `validation_failed`.
  */
-function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const message =
     error.code === 'FST_ERR_BAD_URL'
       ? 'path is not a valid URL (malformed percent-encoding)'
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? 'path parameter is too long'
         : undefined;
+  // Raised before the onRequest hooks run, so bindRequestId's header is set here.
+  void reply.header(REQUEST_ID_HEADER, request.id);
   void (message === undefined
-    ? reply.code(500).send(errorBody(500, ErrorCode.InternalError, 'Internal server error'))
-    : reply.code(400).send(errorBody(400, ErrorCode.ValidationFailed, [message])));
+    ? reply
+        .code(500)
+        .send(errorBody(request, 500, ErrorCode.InternalError, 'Internal server error'))
+    : reply.code(400).send(errorBody(request, 400, ErrorCode.ValidationFailed, [message])));
 }
 
 /** RFC 9112 §3.2: an HTTP/1.1 request without a Host header is a 400. */
@@ -83,7 +103,7 @@ function requireHostHeader(fastify: FastifyInstance): void {
     void reply
       .code(400)
       .header('connection', 'close')
-      .send(errorBody(400, ErrorCode.ValidationFailed, ['Host header is required']));
+      .send(errorBody(request, 400, ErrorCode.ValidationFailed, ['Host header is required']));
   });
 }
 
@@ -135,14 +155,14 @@ function closeConnectionsWhenDone(fastify: FastifyInstance): void {
   });
   // A request that arrives on a kept-alive connection once closing has begun does no work: a
   // 503 tells the client to retry, which the load balancer sends to another instance.
-  fastify.addHook('onRequest', (_request, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     if (!closing) return done();
-    void reply.code(503).header('retry-after', '1').send({
-      statusCode: 503,
-      error: 'Service Unavailable',
-      code: ErrorCode.ServiceUnavailable,
-      message: 'Server is shutting down; retry',
-    });
+    void reply
+      .code(503)
+      .header('retry-after', '1')
+      .send(
+        errorBody(request, 503, ErrorCode.ServiceUnavailable, 'Server is shutting down; retry'),
+      );
   });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
@@ -157,11 +177,15 @@ function closeConnectionsWhenDone(fastify: FastifyInstance): void {
 
 /**
  * Everything main.ts and the e2e tests share, so tests exercise the production pipeline:
- * prefix, body parsing, security headers, cookies, CORS, Swagger. (Signal handling is main.ts's.)
+ * request ids, latency metrics, prefix, body parsing, security headers, cookies, CORS, Swagger.
+ * (Signal handling is main.ts's.)
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  bindRequestId(fastify);
+  logCompletedRequests(fastify, config.logLevel);
+  registerHttpMetrics(fastify, app.get(Metrics));
   configureBodyParsing(fastify);
   requireHostHeader(fastify);
   await registerSecurityHeaders(app);
@@ -176,7 +200,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
       maxAge: 600,
     });
   }
-  app.setGlobalPrefix('api');
+  // /metrics stays outside the prefix: where Prometheus scrapes by default.
+  app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   setupSwagger(app);
   await app.init();
   await fastify.ready();

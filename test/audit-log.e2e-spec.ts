@@ -19,6 +19,7 @@ const UA = 'audit-test/1.0';
 const CLIENT = { ip: expect.stringMatching(/127\.0\.0\.1$|^::1$/), userAgent: UA };
 const WRONG_PASSWORD = 'wrong-password-0f9e8d';
 const NEW_PASSWORD = 'new-passphrase-7c6b5a';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /**
  * The audit log (ASVS 5.0 V16): one pino JSON line per security event, `context: "Audit"`, a
@@ -47,7 +48,10 @@ describe('audit log (e2e)', () => {
       .filter((entry) => entry.context === 'Audit');
   }
 
-  /** The one audit line an action wrote: exactly these fields, at `info` unless told. */
+  /**
+   * The one audit line an action wrote: exactly these fields (plus the request's id), at `info`
+   * unless told.
+   */
   async function expectEvent(
     action: () => Promise<unknown>,
     event: string,
@@ -56,7 +60,15 @@ describe('audit log (e2e)', () => {
   ) {
     const events = await eventsOf(action);
     expect(events).toEqual([
-      { level, time: expect.any(Number), context: 'Audit', msg: event, event, ...fields },
+      {
+        level,
+        time: expect.any(Number),
+        context: 'Audit',
+        msg: event,
+        event,
+        requestId: expect.stringMatching(UUID),
+        ...fields,
+      },
     ]);
   }
 

@@ -18,7 +18,15 @@ const LEAK_PATTERNS: RegExp[] = [
 function expectErrorShape(res: Response, statusCode: number, code: string): void {
   expect(res.status).toBe(statusCode);
   expect(res.body).toMatchObject({ statusCode, code, error: expect.any(String) });
-  expect(Object.keys(res.body).sort()).toEqual(['code', 'error', 'message', 'statusCode']);
+  // The contract's four fields, plus the request's id (also its X-Request-Id header).
+  expect(Object.keys(res.body).sort()).toEqual([
+    'code',
+    'error',
+    'message',
+    'requestId',
+    'statusCode',
+  ]);
+  expect(res.body.requestId).toBe(res.headers['x-request-id']);
   expect(res.headers['x-powered-by']).toBeUndefined();
 }
 

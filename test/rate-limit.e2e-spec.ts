@@ -23,6 +23,7 @@ function expectTooManyRequests(res: request.Response, windowSeconds: number): nu
     error: 'Too Many Requests',
     code: 'too_many_requests',
     message: expect.any(String),
+    requestId: res.headers['x-request-id'],
   });
   expect(res.headers['retry-after']).toMatch(/^\d+$/);
   const retryAfter = Number(res.headers['retry-after']);

@@ -10,6 +10,9 @@ const PUBLIC_ROUTES = [
   'GET /api/articles',
   'GET /api/articles/:id',
   'GET /api/health',
+  // Public to the global guards only: its own MetricsAccessGuard requires an admin token unless
+  // METRICS_PUBLIC=true (test/ops.e2e-spec.ts).
+  'GET /metrics',
   'POST /api/auth/login',
   'POST /api/auth/logout',
   'POST /api/auth/refresh',

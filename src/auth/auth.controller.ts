@@ -39,6 +39,16 @@ const REFRESH_ERRORS = [
   ErrorCode.Forbidden,
 ];
 
+/** Swagger UI starts "Try it out" from the first example: `{}`, the cookie alone. */
+const REFRESH_BODY = {
+  type: RefreshTokenDto,
+  required: false,
+  examples: {
+    cookie: { summary: 'Token in the refresh_token cookie', value: {} },
+    body: { summary: 'Token in the body', value: { refreshToken: 'eyJhbGciOiJIUzI1NiJ9…' } },
+  },
+};
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -87,7 +97,7 @@ export class AuthController {
       'a rotation, the same token answers the same successor; later, reuse revokes the session.',
   })
   @ApiCookieAuth('refresh_token')
-  @ApiBody({ type: RefreshTokenDto, required: false })
+  @ApiBody(REFRESH_BODY)
   @ApiErrors(
     ...REFRESH_ERRORS,
     ErrorCode.RefreshTokenExpired,
@@ -109,7 +119,7 @@ export class AuthController {
   @ClearsRefreshCookie('Session ended (also when it had ended already)')
   @ApiOperation({ summary: 'End the session of a refresh token and clear the cookie' })
   @ApiCookieAuth('refresh_token')
-  @ApiBody({ type: RefreshTokenDto, required: false })
+  @ApiBody(REFRESH_BODY)
   @ApiErrors(...REFRESH_ERRORS)
   logout(
     @Body() _dto: RefreshTokenDto,

@@ -3,6 +3,7 @@ import { ConfigError } from './config-error';
 import {
   isProduction,
   RawEnv,
+  readBoolean,
   readDuration,
   readEnum,
   readInt,
@@ -25,6 +26,8 @@ export interface AppConfig {
   bodyLimit: number;
   /** How long SIGTERM waits for in-flight requests, in milliseconds (SHUTDOWN_TIMEOUT). */
   shutdownTimeoutMs: number;
+  /** `GET /metrics` answers without a token (METRICS_PUBLIC); otherwise admins only. */
+  metricsPublic: boolean;
 }
 
 export function loadAppConfig(env: RawEnv): AppConfig {
@@ -50,6 +53,7 @@ export function loadAppConfig(env: RawEnv): AppConfig {
     bodyLimit: 102_400,
     // Up to 5 min: past that an orchestrator's own kill timeout is the better bound.
     shutdownTimeoutMs: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', { max: 300 }) * 1000,
+    metricsPublic: readBoolean(env, 'METRICS_PUBLIC', false),
   };
 }
 

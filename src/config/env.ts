@@ -59,6 +59,17 @@ export function readEnum<T extends string>(
   return raw as T;
 }
 
+/** A boolean flag: `true` or `false` (any case); unset or empty gives `fallback`. */
+export function readBoolean(env: RawEnv, name: string, fallback: boolean): boolean {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (value !== 'true' && value !== 'false') {
+    throw new ConfigError(name, `"${raw}" must be true or false`);
+  }
+  return value === 'true';
+}
+
 /** `TRUST_PROXY`: a hop count, or a comma-separated list of addresses / CIDR ranges. */
 export function readTrustProxy(env: RawEnv): number | string[] | false {
   const raw = readOptional(env, 'TRUST_PROXY');

@@ -7,7 +7,7 @@ import { IS_PUBLIC_KEY } from '../../src/auth/decorators/public.decorator';
 export interface RouteInfo {
   /** Upper-case HTTP method: GET, POST, PATCH, … */
   method: string;
-  /** Full path with the global prefix, Nest style: `/api/articles/:id`. */
+  /** Full path with the global prefix (unless excluded from it), Nest style: `/api/articles/:id`. */
   path: string;
   /** `Controller.handler`, for readable failure messages. */
   handler: string;
@@ -38,7 +38,18 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
   const scanner = new MetadataScanner();
   const routes: RouteInfo[] = [];
   const seen = new Set<unknown>();
-  const prefix = app.get(ApplicationConfig).getGlobalPrefix();
+  const config = app.get(ApplicationConfig);
+  const prefix = config.getGlobalPrefix();
+  const excluded = config.getGlobalPrefixOptions().exclude ?? [];
+  // A route the prefix excludes (`/metrics`) is served without it, as Nest's router does.
+  const prefixFor = (path: string, method: RequestMethod) =>
+    excluded.some(
+      (route) =>
+        (route.requestMethod === RequestMethod.ALL || route.requestMethod === method) &&
+        route.pathRegex.test(path),
+    )
+      ? ''
+      : prefix;
 
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
@@ -59,7 +70,7 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
           for (const sub of asArray(handlerPath)) {
             routes.push({
               method: RequestMethod[requestMethod],
-              path: joinPath(prefix, base, sub),
+              path: joinPath(prefixFor(joinPath(base, sub), requestMethod), base, sub),
               handler: `${controller.name}.${name}`,
               isPublic,
             });

@@ -6,10 +6,10 @@ export class ArticleResponseDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty()
+  @ApiProperty({ example: 'Hello' })
   title: string;
 
-  @ApiProperty()
+  @ApiProperty({ example: 'First post.' })
   body: string;
 
   @ApiProperty({ format: 'uuid' })

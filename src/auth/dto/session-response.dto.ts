@@ -18,10 +18,10 @@ export class SessionResponseDto {
   })
   expiresAt: string;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, example: 'Mozilla/5.0 (X11; Linux x86_64)' })
   userAgent: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' })
   ip: string | null;
 
   @ApiProperty({ description: 'True for the session of the access token making the call' })

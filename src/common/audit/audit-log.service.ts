@@ -56,9 +56,13 @@ export interface AuditEvents {
   'admin.user.disabled': AuditClient & { actorId: string; userId: string };
   'admin.user.enabled': AuditClient & { actorId: string; userId: string };
   'admin.user.sessions_revoked': AuditClient & { actorId: string; userId: string };
+  /** An admin account made from the command line (`npm run cli -- create-admin`). */
+  'admin.user.created': AuditClient & { actorId: string; userId: string; roles: string[] };
 }
 
 export type AuditEventName = keyof AuditEvents;
+
+export type AuditListener = <E extends AuditEventName>(event: E, fields: AuditEvents[E]) => void;
 
 /** Signs of an attack rather than of normal use: logged at `warn`. */
 const WARN_EVENTS: ReadonlySet<AuditEventName> = new Set(['auth.refresh.reuse_detected']);
@@ -72,11 +76,18 @@ const WARN_EVENTS: ReadonlySet<AuditEventName> = new Set(['auth.refresh.reuse_de
 @Injectable()
 export class AuditLog {
   private readonly logger = new Logger('Audit');
+  private readonly listeners: AuditListener[] = [];
 
   record<E extends AuditEventName>(event: E, fields: AuditEvents[E]): void {
     // Cut like the session's copy: the header is the client's to fill.
     const entry = { event, ...fields, userAgent: fields.userAgent?.slice(0, 255) ?? null };
     if (WARN_EVENTS.has(event)) this.logger.warn(entry);
     else this.logger.log(entry);
+    for (const listener of this.listeners) listener(event, fields);
+  }
+
+  /** Calls `listener` with every event recorded from now on (the metrics count them). */
+  subscribe(listener: AuditListener): void {
+    this.listeners.push(listener);
   }
 }

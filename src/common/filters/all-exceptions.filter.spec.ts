@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { AppException, ErrorCode } from '../errors';
+import { Metrics } from '../../metrics/metrics.service';
 import { AllExceptionsFilter, ErrorBody } from './all-exceptions.filter';
 
 interface Captured {
@@ -32,7 +33,13 @@ function fakeHost(headers: Record<string, string> = {}) {
       return reply;
     },
   };
-  const request = { id: 'req-42', method: 'POST', url: '/api/things', headers };
+  const request = {
+    id: 'req-42',
+    method: 'POST',
+    url: '/api/things',
+    routeOptions: { url: '/api/things' },
+    headers,
+  };
   const host = {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
   } as unknown as ArgumentsHost;
@@ -63,7 +70,9 @@ describe('AllExceptionsFilter', () => {
         error: 'Conflict',
         code: 'email_taken',
         message: 'Email is already registered',
+        requestId: 'req-42',
       });
+      expect(sent.headers['x-request-id']).toBe('req-42');
       expect(sent.headers['www-authenticate']).toBeUndefined();
     });
 
@@ -91,6 +100,18 @@ describe('AllExceptionsFilter', () => {
       );
     });
 
+    it("sends an exception's own Retry-After instead of the 503 default", () => {
+      const busy = render(new AppException(ErrorCode.ServiceUnavailable, 'busy').withRetryAfter(1));
+      expect(busy.status).toBe(503);
+      expect(busy.body).toMatchObject({ statusCode: 503, code: 'service_unavailable' });
+      expect(busy.headers['retry-after']).toBe('1');
+      const plain = render(new AppException(ErrorCode.ServiceUnavailable, 'down'));
+      expect(plain.headers['retry-after']).toBe('5');
+      expect(render(new AppException(ErrorCode.Conflict, 'x')).headers).not.toHaveProperty(
+        'retry-after',
+      );
+    });
+
     it('adds no challenge to refresh-token 401s', () => {
       const sent = render(new AppException(ErrorCode.RefreshTokenInvalid, 'invalid'), {
         authorization: 'Bearer abc.def.ghi',
@@ -109,6 +130,7 @@ describe('AllExceptionsFilter', () => {
         error: 'Not Found',
         code: 'not_found',
         message: 'Resource not found',
+        requestId: 'req-42',
       });
     });
 
@@ -218,6 +240,7 @@ describe('AllExceptionsFilter', () => {
         error: 'Service Unavailable',
         code: 'service_unavailable',
         message: 'Service temporarily unavailable',
+        requestId: 'req-42',
       });
       expect(sent.headers['retry-after']).toBe('5');
       expect(JSON.stringify(sent.body)).not.toMatch(/10\.0\.0\.5|ECONNREFUSED|mysql/);
@@ -235,6 +258,7 @@ describe('AllExceptionsFilter', () => {
         error: 'Internal Server Error',
         code: 'internal_error',
         message: 'Internal server error',
+        requestId: 'req-42',
       });
       const json = JSON.stringify(sent.body);
       expect(json).not.toContain('hunter2');
@@ -254,6 +278,19 @@ describe('AllExceptionsFilter', () => {
       expect(sent.status).toBe(500);
       expect(sent.body).toMatchObject({ code: 'internal_error', message: 'Internal server error' });
       expect(errorLog).toHaveBeenCalled();
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts each rendered error with its route, status and code', () => {
+      const countError = jest.fn();
+      const { host } = fakeHost();
+      const filter = new AllExceptionsFilter({ countError } as unknown as Metrics);
+      filter.catch(
+        new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password'),
+        host,
+      );
+      expect(countError).toHaveBeenCalledWith('/api/things', 401, 'invalid_credentials');
     });
   });
 });

@@ -1,14 +1,25 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable, isUniqueViolation } from '../../database/db-errors';
+import { Metrics } from '../../metrics/metrics.service';
 import { AppException, ERROR_STATUS, ErrorCode } from '../errors';
+import { REQUEST_ID_HEADER } from '../http/request-id';
 
 export interface ErrorBody {
   statusCode: number;
   error: string;
   code: string;
   message: string | string[];
+  /** The request's id (also its `X-Request-Id` header and on its log lines). */
+  requestId?: string;
 }
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -40,16 +51,24 @@ const FASTIFY_MESSAGES: Record<string, [ErrorCode, string]> = {
  * Renders every error as `{statusCode, error, code, message}`: our AppExceptions, Nest's
  * HttpExceptions, Fastify's parser errors, TypeORM's driver errors. Anything unknown is logged
  * with the request id and answered 500 with a generic message: no stack or SQL reaches a client.
+ * Every body also carries the `requestId` a report can quote, and every error is counted
+ * (401s by code, failed logins and refreshes by outcome) for `/metrics`.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ExceptionFilter');
+
+  constructor(@Optional() private readonly metrics?: Metrics) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const body = this.toBody(exception, request);
+    body.requestId = request.id;
+    // Also here: errors the router raises before the onRequest hooks never pass request-id.ts's.
+    reply.header(REQUEST_ID_HEADER, request.id);
+    this.metrics?.countError(request.routeOptions?.url, body.statusCode, body.code);
 
     if (body.statusCode === 401 && exception instanceof AppException && exception.bearerChallenge) {
       const sentToken = /^Bearer\s+\S/i.test(request.headers.authorization ?? '');
@@ -58,7 +77,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
         sentToken ? 'Bearer realm="api", error="invalid_token"' : 'Bearer realm="api"',
       );
     }
-    if (body.statusCode === 503) reply.header('Retry-After', '5');
+    const retryAfter = exception instanceof AppException ? exception.retryAfter : undefined;
+    if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
+    else if (body.statusCode === 503) reply.header('Retry-After', '5');
     void reply.status(body.statusCode).send(body);
   }
 

@@ -1,6 +1,17 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Level, Logger } from 'pino';
 import { LogLevel } from '../../config/app.config';
+import { currentRequestId } from './request-context';
+
+/**
+ * pino's mixin: the current request's id on every line written while it is handled (a fresh
+ * object: pino merges the line's fields into it). Called only for a line that is written, so
+ * requests cost nothing here at a LOG_LEVEL that drops their lines.
+ */
+const requestIdField = () => {
+  const requestId = currentRequestId();
+  return requestId === undefined ? {} : { requestId };
+};
 
 const isFields = (message: unknown): message is Record<string, unknown> =>
   typeof message === 'object' &&
@@ -10,14 +21,15 @@ const isFields = (message: unknown): message is Record<string, unknown> =>
 
 /**
  * Nest's logger on pino, so app and HTTP logs are one JSON stream at LOG_LEVEL. A plain-object
- * message (an AuditLog event) becomes fields of its line, with its `event` as `msg`.
+ * message (an AuditLog event) becomes fields of its line, with its `msg` or else its `event` as
+ * `msg`. A line written while a request is handled carries the request's `requestId`.
  */
 export class PinoLogger implements LoggerService {
   constructor(readonly pino: Logger) {}
 
   /** `destination` defaults to stdout; tests pass a stream that collects the lines. */
   static create(level: LogLevel, destination?: DestinationStream): PinoLogger {
-    const options = { level, base: undefined };
+    const options = { level, base: undefined, mixin: requestIdField };
     return new PinoLogger(destination ? pino(options, destination) : pino(options));
   }
 
@@ -47,8 +59,10 @@ export class PinoLogger implements LoggerService {
 
   private write(level: Level, message: unknown, meta: Record<string, unknown>) {
     if (isFields(message)) {
-      const msg = typeof message.event === 'string' ? message.event : '';
-      this.pino[level]({ ...meta, ...message }, msg);
+      const { msg, ...fields } = message;
+      const text =
+        typeof msg === 'string' ? msg : typeof fields.event === 'string' ? fields.event : '';
+      this.pino[level]({ ...meta, ...fields }, text);
     } else {
       this.pino[level](meta, String(message));
     }

@@ -1,0 +1,212 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PasswordHasher } from '../auth/password/password-hasher.service';
+import type { WorkerPoolStats } from '../auth/password/worker-pool';
+import { AuditEventName, AuditEvents, AuditLog } from '../common/audit/audit-log.service';
+import { ERROR_STATUS, ErrorCode } from '../common/errors';
+
+/** The routes whose failures count as failed logins and refreshes (patterns, prefix included). */
+const LOGIN_ROUTE = '/api/auth/login';
+const REFRESH_ROUTE = '/api/auth/refresh';
+
+/** A failed login or refresh, by the error code its client got. Anything else is `error`. */
+const FAILURE_OUTCOMES: Partial<Record<string, string>> = {
+  [ErrorCode.InvalidCredentials]: 'invalid_credentials',
+  [ErrorCode.UserDisabled]: 'user_disabled',
+  [ErrorCode.RefreshTokenMissing]: 'missing',
+  [ErrorCode.RefreshTokenInvalid]: 'invalid',
+  [ErrorCode.RefreshTokenExpired]: 'expired',
+  [ErrorCode.RefreshTokenRevoked]: 'revoked',
+  [ErrorCode.RefreshTokenReused]: 'reused',
+  [ErrorCode.Forbidden]: 'forbidden',
+  [ErrorCode.TooManyRequests]: 'rate_limited',
+  [ErrorCode.ValidationFailed]: 'invalid_request',
+  [ErrorCode.PasswordTooLong]: 'invalid_request',
+  [ErrorCode.PayloadTooLarge]: 'invalid_request',
+  [ErrorCode.UnsupportedMediaType]: 'invalid_request',
+};
+
+const LOGIN_OUTCOMES = [
+  'success',
+  'invalid_credentials',
+  'user_disabled',
+  'rate_limited',
+  'invalid_request',
+  'error',
+];
+const REFRESH_OUTCOMES = [
+  'success',
+  'grace',
+  'reused',
+  'expired',
+  'revoked',
+  'invalid',
+  'missing',
+  'user_disabled',
+  'forbidden',
+  'rate_limited',
+  'invalid_request',
+  'error',
+];
+const UNAUTHORIZED_CODES = Object.values(ErrorCode).filter((code) => ERROR_STATUS[code] === 401);
+
+/** Requests that matched no route share one `route` label: the raw URL would be unbounded. */
+const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * The Prometheus metrics of this instance, in a registry of its own (not prom-client's global
+ * one, so several apps in one process — the tests — do not share counters). Counting costs no
+ * database work: logins and refreshes are counted from the audit events (successes, reuse) and
+ * from the errors the exception filter renders (failures, 401s), latency from a Fastify
+ * onResponse hook (http-metrics.ts), the bcrypt pool and process metrics at scrape time.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  private readonly logins = new Counter({
+    name: 'auth_logins_total',
+    help: 'Login attempts by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly refreshes = new Counter({
+    name: 'auth_refreshes_total',
+    help: 'Refresh attempts by outcome (grace: the just-rotated token answered again)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly reuseDetected = new Counter({
+    name: 'auth_refresh_reuse_detected_total',
+    help: 'Rotated refresh tokens presented after the grace window (their sessions were revoked)',
+    registers: [this.registry],
+  });
+
+  private readonly unauthorized = new Counter({
+    name: 'http_unauthorized_total',
+    help: '401 answers by error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from request received to response sent, by route pattern',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  /** The histogram's child per label set, made once: a request only looks its own up. */
+  private readonly durationChildren = new Map<string, { observe: (seconds: number) => void }>();
+
+  constructor(
+    audit: AuditLog,
+    @Optional() private readonly moduleRef?: ModuleRef,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    this.registerBcryptPool();
+    // Every outcome is exported from the start (at 0), so rate() and alerts see the series
+    // before its first event.
+    for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);
+    for (const outcome of REFRESH_OUTCOMES) this.refreshes.inc({ outcome }, 0);
+    for (const code of UNAUTHORIZED_CODES) this.unauthorized.inc({ code }, 0);
+    this.reuseDetected.inc(0);
+    audit.subscribe((event, fields) => this.countAuditEvent(event, fields));
+  }
+
+  /** The text exposition format and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** An error answer (from the exception filter): 401s by code, failed logins and refreshes. */
+  countError(route: string | undefined, status: number, code: string): void {
+    if (status === 401) this.unauthorized.inc({ code });
+    if (route === LOGIN_ROUTE) this.logins.inc({ outcome: FAILURE_OUTCOMES[code] ?? 'error' });
+    else if (route === REFRESH_ROUTE) {
+      this.refreshes.inc({ outcome: FAILURE_OUTCOMES[code] ?? 'error' });
+    }
+  }
+
+  /** One answered request; `route` is the matched pattern (`/api/articles/:id`), never the URL. */
+  observeRequest(method: string, route: string | undefined, status: number, seconds: number) {
+    const key = `${method} ${route} ${status}`;
+    let child = this.durationChildren.get(key);
+    if (!child) {
+      child = this.duration.labels(method, route ?? UNMATCHED_ROUTE, String(status));
+      this.durationChildren.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
+  /**
+   * The bcrypt pool (PasswordHasher.stats()), read at scrape time only: workers alive, jobs
+   * running and queued against the queue limit, jobs refused (503) and workers crashed.
+   */
+  private registerBcryptPool(): void {
+    const stats = () => this.passwordHasher()?.stats();
+    const gauge = (name: string, help: string, read: (s: WorkerPoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const current = stats();
+          if (current) this.set(read(current));
+        },
+      });
+    gauge('bcrypt_pool_workers', 'bcrypt worker threads alive', (s) => s.workers);
+    gauge('bcrypt_pool_running_jobs', 'bcrypt jobs being hashed now', (s) => s.running);
+    gauge('bcrypt_pool_queued_jobs', 'bcrypt jobs waiting for a worker', (s) => s.queued);
+    gauge('bcrypt_pool_queue_limit', 'bcrypt jobs that may wait (BCRYPT_QUEUE_LIMIT)', (s) => {
+      return s.queueLimit;
+    });
+    const counter = (name: string, help: string, read: (s: WorkerPoolStats) => number) => {
+      let seen = 0;
+      return new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const current = stats();
+          if (current && read(current) > seen) this.inc(read(current) - seen);
+          if (current) seen = read(current);
+        },
+      });
+    };
+    counter('bcrypt_pool_rejected_total', 'bcrypt jobs refused, queue full (503)', (s) => {
+      return s.rejected;
+    });
+    counter('bcrypt_pool_crashed_total', 'bcrypt workers that died and were replaced', (s) => {
+      return s.crashed;
+    });
+  }
+
+  private passwordHasher(): PasswordHasher | undefined {
+    try {
+      return this.moduleRef?.get(PasswordHasher, { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private countAuditEvent<E extends AuditEventName>(event: E, fields: AuditEvents[E]): void {
+    switch (event) {
+      case 'auth.login.succeeded':
+        this.logins.inc({ outcome: 'success' });
+        break;
+      case 'auth.refresh':
+        this.refreshes.inc({
+          outcome: (fields as AuditEvents['auth.refresh']).grace ? 'grace' : 'success',
+        });
+        break;
+      case 'auth.refresh.reuse_detected':
+        this.reuseDetected.inc();
+        break;
+    }
+  }
+}
