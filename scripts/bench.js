@@ -35,14 +35,15 @@ const USAGE = `usage: npm run bench [-- options]
   --cost N                 BCRYPT_COST of the server and of hash_time (default 11)
   --only a,b,…             run only these scenarios
   --short                  CI smoke: 3 s per measurement, 10k requests in (f), 1k vs 100k tokens in (e)
-  --out FILE               report file (default docs/BENCHMARKS.md; the JSON goes beside it)
+  --out FILE               report file (default docs/BENCHMARKS.md, with --db mysql
+                           docs/BENCHMARKS-mysql.md; the JSON goes beside it)
   --no-build               do not build dist/ even if it is stale`;
 
 /** A wrong option or setting: one line (and the usage), no stack trace. */
 const usageError = (message) => Object.assign(new Error(message), { usage: true });
 
 function parseArgs(argv) {
-  const opts = { db: 'sqlite', out: 'docs/BENCHMARKS.md', only: 'abcdef', build: true };
+  const opts = { db: 'sqlite', out: null, only: 'abcdef', build: true };
   const numbers = {
     '--duration': 'duration',
     '--connections': 'connections',
@@ -71,6 +72,7 @@ function parseArgs(argv) {
     } else throw usageError(`unknown option ${arg}`);
   }
   if (!['sqlite', 'mysql'].includes(opts.db)) throw usageError('--db is sqlite or mysql');
+  opts.out ??= opts.db === 'mysql' ? 'docs/BENCHMARKS-mysql.md' : 'docs/BENCHMARKS.md';
   if (!/^[a-f]+$/.test(opts.only)) throw usageError('--only takes letters a to f');
   if (opts.cost !== undefined && (opts.cost < 4 || opts.cost > 15)) {
     throw usageError('--cost is 4 to 15 (BCRYPT_COST)');
