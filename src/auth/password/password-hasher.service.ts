@@ -33,6 +33,9 @@ parentPort.on('message', ({ id, job }) => {
   }
 });`;
 
+/** Workers idle this long are stopped, giving their memory back (see WorkerPool). */
+const BCRYPT_WORKER_IDLE_MS = 30_000;
+
 const DUMMY_PASSWORD = 'dummy-password-for-timing';
 
 /**
@@ -53,6 +56,7 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
       workerData: { bcryptPath: require.resolve('bcryptjs'), nice: BCRYPT_WORKER_NICE },
       size: config.bcryptWorkers,
       queueLimit: config.bcryptQueueLimit,
+      idleTimeoutMs: BCRYPT_WORKER_IDLE_MS,
     });
   }
 

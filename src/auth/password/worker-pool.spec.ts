@@ -29,7 +29,7 @@ interface TestJob {
   fail?: boolean;
 }
 
-function gatedPool(size: number, queueLimit: number) {
+function gatedPool(size: number, queueLimit: number, idleTimeoutMs = 0) {
   const state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const pool = new WorkerPool({
     name: 'TestPool',
@@ -37,6 +37,7 @@ function gatedPool(size: number, queueLimit: number) {
     workerData: { state: state.buffer },
     size,
     queueLimit,
+    idleTimeoutMs,
   });
   return {
     pool,
@@ -70,8 +71,8 @@ function expectUnavailable(error: unknown): void {
 
 describe('WorkerPool', () => {
   const made: ReturnType<typeof gatedPool>[] = [];
-  const make = (size: number, queueLimit: number) => {
-    made.push(gatedPool(size, queueLimit));
+  const make = (size: number, queueLimit: number, idleTimeoutMs = 0) => {
+    made.push(gatedPool(size, queueLimit, idleTimeoutMs));
     return made[made.length - 1];
   };
   let errorLog: jest.SpyInstance;
@@ -181,5 +182,26 @@ describe('WorkerPool', () => {
     expect(t.pool.stats().workers).toBe(0);
     await t.run({ value: 'one' });
     expect(t.pool.stats().workers).toBe(1);
+  });
+
+  it('stops workers that stay idle for idleTimeoutMs, and starts one again for the next job', async () => {
+    const { pool, run } = make(2, 4, 100);
+    await expect(Promise.all([run({ value: 'a' }), run({ value: 'b' })])).resolves.toEqual([
+      'a',
+      'b',
+    ]);
+    expect(pool.stats().workers).toBe(2);
+    await until(() => pool.stats().workers === 0, 'idle workers to stop');
+    await expect(run({ value: 'again' })).resolves.toBe('again');
+    expect(pool.stats()).toMatchObject({ workers: 1, crashed: 0 });
+  });
+
+  it('keeps a worker that gets a new job before its idle time is up', async () => {
+    const { pool, run } = make(1, 4, 300);
+    await run({ value: 'first' });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await run({ value: 'second' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(pool.stats().workers).toBe(1);
   });
 });

@@ -12,6 +12,8 @@ export interface WorkerPoolOptions {
   size: number;
   /** Most jobs waiting for a worker (beyond the running ones); the next one is refused. */
   queueLimit: number;
+  /** A worker idle this long is stopped (a new one starts when a job needs it); 0: never. */
+  idleTimeoutMs?: number;
 }
 
 /** A snapshot for monitoring; `rejected` and `crashed` only ever grow. */
@@ -38,6 +40,7 @@ interface Slot {
   task?: Task & { id: number };
   error?: Error;
   stopping?: boolean;
+  idleTimer?: NodeJS.Timeout;
 }
 
 type Reply = { id: number; result?: unknown; error?: string };
@@ -86,7 +89,7 @@ export class WorkerPool {
   stats(): WorkerPoolStats {
     return {
       size: this.options.size,
-      workers: this.slots.length,
+      workers: this.slots.filter((slot) => !slot.stopping).length,
       running: this.slots.filter((slot) => slot.task).length,
       queued: this.queue.length,
       queueLimit: this.options.queueLimit,
@@ -111,6 +114,7 @@ export class WorkerPool {
     }
     await Promise.all(
       this.slots.map((slot) => {
+        clearTimeout(slot.idleTimer);
         slot.stopping = true;
         return slot.worker.terminate();
       }),
@@ -118,13 +122,18 @@ export class WorkerPool {
   }
 
   private canStartNow(): boolean {
-    return this.slots.length < this.options.size || this.slots.some((slot) => !slot.task);
+    return (
+      this.slots.length < this.options.size ||
+      this.slots.some((slot) => !slot.task && !slot.stopping)
+    );
   }
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const slot = this.slots.find((candidate) => !candidate.task) ?? this.spawn();
+      const slot =
+        this.slots.find((candidate) => !candidate.task && !candidate.stopping) ?? this.spawn();
       if (!slot) return;
+      clearTimeout(slot.idleTimer);
       const task = this.queue.shift()!;
       const id = ++this.seq;
       slot.task = { ...task, id };
@@ -168,9 +177,28 @@ export class WorkerPool {
     if (error !== undefined) task.reject(new Error(error));
     else task.resolve(result);
     this.settled();
+    if (!slot.task) this.retireWhenIdle(slot);
+  }
+
+  /**
+   * Each worker is a V8 isolate of its own (~13 MB resident here); an auth server spends most
+   * of its life between logins, so a worker idle for `idleTimeoutMs` is stopped. The next
+   * login starts one again (tens of ms, once), for known and unknown emails alike.
+   */
+  private retireWhenIdle(slot: Slot): void {
+    const idleMs = this.options.idleTimeoutMs ?? 0;
+    if (idleMs <= 0 || this.closing) return;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      if (slot.task || slot.stopping || this.closing) return;
+      slot.stopping = true;
+      void slot.worker.terminate();
+    }, idleMs);
+    slot.idleTimer.unref();
   }
 
   private exited(slot: Slot, code: number): void {
+    clearTimeout(slot.idleTimer);
     this.slots.splice(this.slots.indexOf(slot), 1);
     const task = slot.task;
     slot.task = undefined;
