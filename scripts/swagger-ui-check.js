@@ -15,10 +15,9 @@
 // failure <out>/swagger-ui-failure.png.
 // Usage: npm run build && node scripts/swagger-ui-check.js [output-dir, default test-output]
 const { mkdirSync } = require('node:fs');
-const { createServer } = require('node:net');
 const { join, resolve } = require('node:path');
 const { chromium } = require('playwright-core');
-const { startServer } = require('./lib/server');
+const { freePort, startServer } = require('./lib/server');
 
 const outDir = resolve(process.argv[2] || 'test-output');
 const TTL_SECONDS = 5;
@@ -31,17 +30,6 @@ function check(ok, what) {
   console.log(`ok   ${what}`);
 }
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-/** A port nothing listens on now, so a check never talks to another run's server. */
-function freePort() {
-  return new Promise((done, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** One operation block of the page, by tag and operationId, with the steps the check needs. */
 function operation(page, tag, operationId) {
@@ -99,19 +87,29 @@ function operation(page, tag, operationId) {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     page.setDefaultTimeout(15_000);
     const violations = [];
     page.on('console', (message) => {
-      if (/Refused to|Content Security Policy/i.test(message.text())) violations.push(message.text());
+      if (/Refused to|Content Security Policy/i.test(message.text()))
+        violations.push(message.text());
     });
     // Also the events themselves, which the console may word differently between versions.
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) => {
-        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+        console.error(
+          `Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`,
+        );
       });
     });
     /** Every API exchange the page makes, in order. */
@@ -127,19 +125,27 @@ function operation(page, tag, operationId) {
       });
     });
     const since = (mark) => network.slice(mark).map((entry) => entry.what);
-    const refreshes = (mark) => since(mark).filter((what) => what.startsWith('POST /api/auth/refresh'));
-    const authorized = () => page.evaluate(() => JSON.parse(localStorage.getItem('authorized') || '{}'));
+    const refreshes = (mark) =>
+      since(mark).filter((what) => what.startsWith('POST /api/auth/refresh'));
+    const authorized = () =>
+      page.evaluate(() => JSON.parse(localStorage.getItem('authorized') || '{}'));
 
     current = 'open /docs';
     const docs = await page.goto(`${base}/docs`);
     const csp = docs.headers()['content-security-policy'] || '';
-    check(/script-src 'self'(;|$)/.test(csp) && !/unsafe-inline|unsafe-eval/.test(csp),
-      `/docs is served under a CSP without unsafe-inline/unsafe-eval (${csp})`);
+    check(
+      /script-src 'self'(;|$)/.test(csp) && !/unsafe-inline|unsafe-eval/.test(csp),
+      `/docs is served under a CSP without unsafe-inline/unsafe-eval (${csp})`,
+    );
     await page.waitForSelector('.opblock');
     check((await page.$$('.opblock')).length >= 19, 'Swagger UI lists every operation');
-    const tags = await page.$$eval('.opblock-tag[data-tag]', (els) => els.map((el) => el.dataset.tag));
-    check(['auth', 'users', 'articles', 'admin', 'health'].every((tag) => tags.includes(tag)),
-      `routes are grouped by tag (${tags.join(', ')})`);
+    const tags = await page.$$eval('.opblock-tag[data-tag]', (els) =>
+      els.map((el) => el.dataset.tag),
+    );
+    check(
+      ['auth', 'users', 'articles', 'admin', 'health'].every((tag) => tags.includes(tag)),
+      `routes are grouped by tag (${tags.join(', ')})`,
+    );
 
     current = 'log in through "Try it out"';
     const login = operation(page, 'auth', 'AuthController_login');
@@ -147,11 +153,16 @@ function operation(page, tag, operationId) {
     await login.body().fill(JSON.stringify({ email: EMAIL, password: PASSWORD }));
     const loggedIn = await login.execute();
     const loginAt = Date.now();
-    check(loggedIn.status === '200', `POST /api/auth/login from the UI answers 200 (${loggedIn.status})`);
+    check(
+      loggedIn.status === '200',
+      `POST /api/auth/login from the UI answers 200 (${loggedIn.status})`,
+    );
     await page.locator('button.authorize.locked').first().waitFor();
     const token = (await authorized()).bearer?.value;
-    check(typeof token === 'string' && loggedIn.text.includes(token),
-      'the login response authorized the UI with its accessToken (persisted in localStorage)');
+    check(
+      typeof token === 'string' && loggedIn.text.includes(token),
+      'the login response authorized the UI with its accessToken (persisted in localStorage)',
+    );
     await login.block.screenshot({ path: join(outDir, 'swagger-ui-login.png') });
 
     current = 'GET /api/users/me through "Try it out"';
@@ -159,48 +170,71 @@ function operation(page, tag, operationId) {
     await me.open();
     let mark = network.length;
     const first = await me.execute();
-    check(first.status === '200' && first.text.includes(EMAIL),
-      `GET /api/users/me answers 200 with the email (${first.status})`);
+    check(
+      first.status === '200' && first.text.includes(EMAIL),
+      `GET /api/users/me answers 200 with the email (${first.status})`,
+    );
     check(network[mark]?.authorization === `Bearer ${token}`, 'it was sent with the login token');
-    check(Date.now() - loginAt < (TTL_SECONDS - 1) * 1000 && refreshes(0).length === 0,
-      'no refresh yet (the token is still fresh)');
+    check(
+      Date.now() - loginAt < (TTL_SECONDS - 1) * 1000 && refreshes(0).length === 0,
+      'no refresh yet (the token is still fresh)',
+    );
 
     current = `wait out ACCESS_TOKEN_TTL=${TTL_SECONDS}s, then Execute again`;
     await sleep(Math.max(0, loginAt + (TTL_SECONDS + 1.5) * 1000 - Date.now()));
     mark = network.length;
     const again = await me.execute();
-    check(again.status === '200' && again.text.includes(EMAIL),
-      `after expiry GET /api/users/me still shows 200 with the email (${again.status})`);
+    check(
+      again.status === '200' && again.text.includes(EMAIL),
+      `after expiry GET /api/users/me still shows 200 with the email (${again.status})`,
+    );
     const exchange = since(mark);
-    check(JSON.stringify(exchange) === JSON.stringify([
-      'GET /api/users/me 401', 'POST /api/auth/refresh 200', 'GET /api/users/me 200']),
-    `the UI refreshed exactly once and retried: ${exchange.join(' → ')}`);
+    check(
+      JSON.stringify(exchange) ===
+        JSON.stringify([
+          'GET /api/users/me 401',
+          'POST /api/auth/refresh 200',
+          'GET /api/users/me 200',
+        ]),
+      `the UI refreshed exactly once and retried: ${exchange.join(' → ')}`,
+    );
     const expired = await network[mark].response.json();
     check(expired.code === 'token_expired', `the first answer was 401 ${expired.code}`);
     const renewed = (await authorized()).bearer?.value;
-    check(renewed && renewed !== token && network[mark + 2].authorization === `Bearer ${renewed}`,
-      'the retry carried the refreshed token, which now authorizes the UI');
+    check(
+      renewed && renewed !== token && network[mark + 2].authorization === `Bearer ${renewed}`,
+      'the retry carried the refreshed token, which now authorizes the UI',
+    );
     await me.block.scrollIntoViewIfNeeded();
     await me.block.screenshot({ path: join(outDir, 'swagger-ui-refresh.png') });
     mark = network.length;
     const third = await me.execute();
-    check(third.status === '200' && refreshes(mark).length === 0,
-      `the next call answers 200 with no further refresh (${since(mark).join(' → ')})`);
+    check(
+      third.status === '200' && refreshes(mark).length === 0,
+      `the next call answers 200 with no further refresh (${since(mark).join(' → ')})`,
+    );
 
     current = 'reload: the authorization persists';
     await page.reload();
     await page.waitForSelector('.opblock');
-    check((await authorized()).bearer?.value === renewed, 'the refreshed token persists across a reload');
+    check(
+      (await authorized()).bearer?.value === renewed,
+      'the refreshed token persists across a reload',
+    );
 
     current = 'POST /api/auth/refresh from the UI, cookie only';
     const refresh = operation(page, 'auth', 'AuthController_refresh');
     await refresh.open();
-    check((await refresh.body().inputValue()).replace(/\s/g, '') === '{}',
-      'Try it out starts the refresh body as {} (the cookie carries the token)');
+    check(
+      (await refresh.body().inputValue()).replace(/\s/g, '') === '{}',
+      'Try it out starts the refresh body as {} (the cookie carries the token)',
+    );
     const refreshed = await refresh.execute();
     const fromUi = (await authorized()).bearer?.value;
-    check(refreshed.status === '200' && fromUi && fromUi !== renewed && refreshed.text.includes(fromUi),
-      `refresh from the UI answers 200 and authorizes the UI with the new token (${refreshed.status})`);
+    check(
+      refreshed.status === '200' && fromUi && fromUi !== renewed && refreshed.text.includes(fromUi),
+      `refresh from the UI answers 200 and authorizes the UI with the new token (${refreshed.status})`,
+    );
 
     current = 'POST /api/auth/logout from the UI, cookie only';
     const logout = operation(page, 'auth', 'AuthController_logout');
@@ -212,30 +246,43 @@ function operation(page, tag, operationId) {
     await me.open();
     mark = network.length;
     const anonymous = await me.execute();
-    check(anonymous.status === '401' && anonymous.text.includes('token_missing'),
-      `GET /api/users/me now answers 401 token_missing (${anonymous.status})`);
+    check(
+      anonymous.status === '401' && anonymous.text.includes('token_missing'),
+      `GET /api/users/me now answers 401 token_missing (${anonymous.status})`,
+    );
 
     current = 'a token pasted into the Authorize dialog';
-    const pair = await (await fetch(`${base}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-    })).json();
+    const pair = await (
+      await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+      })
+    ).json();
     await page.click('button.authorize');
     await page.fill('.auth-container input[type=text]', pair.accessToken);
     await page.click('.auth-btn-wrapper button.authorize');
     await page.click('button.btn-done');
     const pasted = await me.execute();
-    check(pasted.status === '200' && pasted.text.includes(EMAIL),
-      `with a pasted token GET /api/users/me answers 200 (${pasted.status})`);
+    check(
+      pasted.status === '200' && pasted.text.includes(EMAIL),
+      `with a pasted token GET /api/users/me answers 200 (${pasted.status})`,
+    );
 
     current = 'CSP';
-    check(violations.length === 0, `no CSP violation${violations.map((v) => `\n     ${v}`).join('')}`);
-    console.log(`screenshots: ${join(outDir, 'swagger-ui-login.png')}, ${join(outDir, 'swagger-ui-refresh.png')}`);
+    check(
+      violations.length === 0,
+      `no CSP violation${violations.map((v) => `\n     ${v}`).join('')}`,
+    );
+    console.log(
+      `screenshots: ${join(outDir, 'swagger-ui-login.png')}, ${join(outDir, 'swagger-ui-refresh.png')}`,
+    );
   } catch (error) {
     console.error(`FAIL ${current}: ${error.message}`);
     if (page) {
-      await page.screenshot({ path: join(outDir, 'swagger-ui-failure.png'), fullPage: true }).catch(() => {});
+      await page
+        .screenshot({ path: join(outDir, 'swagger-ui-failure.png'), fullPage: true })
+        .catch(() => {});
       console.error(`     page: ${join(outDir, 'swagger-ui-failure.png')}`);
     }
     process.exitCode = 1;

@@ -108,10 +108,7 @@ export class AuthController {
   // No @Body() parameter: JwtRefreshGuard has validated the body already (guards run before
   // pipes), and a second pass through the ValidationPipe cost each refresh ~4% of its CPU.
   // @ApiBody documents it.
-  refresh(
-    @CurrentUser() presented: unknown,
-    @ClientMeta() meta: RequestMeta,
-  ): Promise<TokenPair> {
+  refresh(@CurrentUser() presented: unknown, @ClientMeta() meta: RequestMeta): Promise<TokenPair> {
     return this.tokens.rotate(presented as PresentedRefreshToken, meta);
   }
 
@@ -123,10 +120,7 @@ export class AuthController {
   @ApiCookieAuth('refresh_token')
   @ApiBody(REFRESH_BODY)
   @ApiErrors(...REFRESH_ERRORS)
-  logout(
-    @CurrentUser() presented: unknown,
-    @ClientMeta() meta: RequestMeta,
-  ): Promise<void> {
+  logout(@CurrentUser() presented: unknown, @ClientMeta() meta: RequestMeta): Promise<void> {
     return this.tokens.logout(presented as PresentedRefreshToken, meta);
   }
 
