@@ -49,4 +49,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The cluster tests run exactly this start command (test/cluster/harness.ts): keep it.
 # SIGTERM drains in-flight requests for up to 10 s, so give `docker stop` more (-t 15).
-CMD ["node", "dist/main.js"]
+# The flags of `npm run start:prod`: a young generation capped at 2 × 4 MB and an idle heap trim
+# (src/common/memory/idle-heap-trim.ts); docs/performance.md has the measurements.
+CMD ["node", "--expose-gc", "--max-semi-space-size=4", "dist/main.js"]

@@ -15,6 +15,7 @@ import {
 } from './config';
 import { securityPosture } from './config/security-posture';
 import { isDatabaseUnavailable } from './database/db-errors';
+import { exposedGc, IdleHeapTrim } from './common/memory/idle-heap-trim';
 
 async function bootstrap(): Promise<void> {
   // Configuration first: a bad value stops the start with one line naming the variable.
@@ -53,9 +54,11 @@ async function bootstrap(): Promise<void> {
   // the HTTP server, so a login in flight never got its answer. If closing hangs past the
   // bound, exit 1 rather than linger.
   let stopping = false;
+  let stopIdleTrim: () => void = () => undefined;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
+    stopIdleTrim();
     setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
     Promise.resolve(app.getHttpAdapter().close())
       .then(() => app.close())
@@ -75,6 +78,9 @@ async function bootstrap(): Promise<void> {
   process.on('SIGINT', shutdown);
   await app.listen(config.port, '0.0.0.0');
   logger.log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'Bootstrap');
+  // Started with --expose-gc (npm start, start:prod, the Docker image): an idle server gives
+  // the garbage of its last busy spell back.
+  stopIdleTrim = new IdleHeapTrim({ gc: exposedGc() }).start();
   logSecurityPosture(app, config, logger);
 }
 

@@ -1,6 +1,7 @@
 // The machine description, the targets of issue 5 with PASS/FAIL, the printed table, and the
 // Markdown and JSON files.
 const { execFileSync } = require('node:child_process');
+const { productionNodeFlags } = require('../lib/server');
 const { readFileSync } = require('node:fs');
 const os = require('node:os');
 
@@ -69,12 +70,14 @@ function targets(figures, { db, tokenLabels, rssRequests }) {
     `≥ ${fmt(refreshTarget, 0)} (2 cores)`,
     b >= refreshTarget,
   );
-  const c = s.c && ratio(s.c.loginsPerSec, figures.hash.ceilingPerSec);
+  // (c) compares with the hash_time measured right around its own load (scenarios.js).
+  const ceiling = s.c?.hash.ceilingPerSec;
+  const c = s.c && ratio(s.c.loginsPerSec, ceiling);
   add(
     'c',
     'login/s ÷ ceiling',
     s.c && c,
-    `${fmt(c, 2)} (${fmt(s.c?.loginsPerSec)} of ${fmt(figures.hash.ceilingPerSec)}/s)`,
+    `${fmt(c, 2)} (${fmt(s.c?.loginsPerSec)} of ${fmt(ceiling)}/s)`,
     '≥ 0.8',
     c >= 0.8,
   );
@@ -146,7 +149,8 @@ function markdown({ meta, rows, details, errors, warnings }) {
     '# Benchmarks',
     '',
     `Written by \`${meta.command}\` on ${meta.date}${meta.short ? ' — **short mode** (CI smoke: seconds per scenario, smaller seeds; figures are indicative only)' : ''}.`,
-    'The bench starts the built server (`node dist/main.js`) itself and loads it over 127.0.0.1 with',
+    `The bench starts the built server itself as \`npm run start:prod\` does (\`node ${productionNodeFlags().join(' ')} dist/main.js\`)`,
+    'and loads it over 127.0.0.1 with',
     'autocannon, each load from its own process (`scripts/bench/load-worker.js`). Raw figures:',
     `\`${meta.jsonFile}\`.`,
     '',

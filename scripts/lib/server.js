@@ -1,4 +1,4 @@
-// Starts the built server (dist/main.js) on 127.0.0.1, for the benchmarks and the Swagger UI
+// Starts the built server (dist/main.js, with start:prod's node flags) on 127.0.0.1, for the benchmarks and the Swagger UI
 // check. By default on a throwaway SQLite file (removed by stop); with `databaseUrl` on that
 // database, which the caller owns and which outlives stop. Returns { base, port, pid, stop }:
 // `pid` is the server process itself (for its RSS in /proc/<pid>/status).
@@ -7,6 +7,15 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+
+/**
+ * The node flags of `npm run start:prod` (package.json), so that what is measured or tested
+ * runs exactly as production does.
+ */
+function productionNodeFlags() {
+  const command = require('../../package.json').scripts['start:prod'].split(/\s+/);
+  return command.slice(1, command.indexOf('dist/main.js'));
+}
 
 /** A port nothing listens on now, so a run never talks to another run's server. */
 function freePort() {
@@ -27,7 +36,7 @@ async function startServer({ port, env = {}, databaseUrl, stdio = 'inherit' } = 
   port ??= await freePort();
   const dir = databaseUrl ? null : mkdtempSync(join(tmpdir(), 'auth-server-'));
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), 'dist/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -63,4 +72,4 @@ async function startServer({ port, env = {}, databaseUrl, stdio = 'inherit' } = 
   );
 }
 
-module.exports = { startServer, freePort };
+module.exports = { startServer, freePort, productionNodeFlags };

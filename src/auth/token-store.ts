@@ -41,6 +41,7 @@ export class TokenStore {
   private readonly user: EntityColumns<User>;
   private readonly findSql: string;
   private readonly insertSql: string;
+  private readonly touchSessionSql: string;
   private readonly mysql: boolean;
   private sqliteSpend?: (params: SpendParams) => boolean;
 
@@ -58,6 +59,9 @@ export class TokenStore {
     this.insertSql =
       `INSERT INTO ${q('refresh_tokens')} (${TOKEN_COLUMNS.map(q).join(', ')}) ` +
       `VALUES (${TOKEN_COLUMNS.map(() => '?').join(', ')})`;
+    this.touchSessionSql =
+      `UPDATE ${q('sessions')} SET ${q('last_used_at')} = ?, ${q('refresh_expires_at')} = ? ` +
+      `WHERE ${q('id')} = ?`;
   }
 
   /** The token with its session and the session's user, or null. */
@@ -81,9 +85,40 @@ export class TokenStore {
       parentId: parent.id,
       sessionId: parent.sessionId,
       refreshExpiresAt: this.session.persist('refreshExpiresAt', successor.expiresAt),
-      successor: TOKEN_PROPERTIES.map((p) => this.token.persist(p, successor[p])),
+      successor: this.successorValues(successor),
     };
     return this.mysql ? this.spendOnMysql(params) : Promise.resolve(this.spendOnSqlite(params));
+  }
+
+  /**
+   * Stores a spent token's `successor` as its session's live token, when a grace replay finds
+   * it missing (a racer came between the winner's spend and its insert on SQLite, or a crash
+   * did): the row is deterministic, so this is the winner's own write, and a duplicate is the
+   * same row.
+   */
+  async restoreSuccessor(successor: RefreshToken, spentAt: Date): Promise<void> {
+    await this.insertIgnoringDuplicate(this.dataSource, this.successorValues(successor));
+    await this.dataSource.query(this.touchSessionSql, [
+      this.session.persist('lastUsedAt', spentAt),
+      this.session.persist('refreshExpiresAt', successor.expiresAt),
+      successor.sessionId,
+    ]);
+  }
+
+  private successorValues(successor: RefreshToken): unknown[] {
+    return TOKEN_PROPERTIES.map((p) => this.token.persist(p, successor[p]));
+  }
+
+  /** The successor's INSERT, where a duplicate key means it is there already. */
+  private async insertIgnoringDuplicate(
+    on: { query(sql: string, values: unknown[]): Promise<unknown> },
+    values: unknown[],
+  ): Promise<void> {
+    try {
+      await on.query(this.insertSql, values);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
   }
 
   /**
@@ -107,12 +142,8 @@ export class TokenStore {
         await runner.rollbackTransaction();
         return false;
       }
-      try {
-        await runner.query(this.insertSql, params.successor);
-      } catch (error) {
-        // Already there: a replay inserted the (deterministic) successor. Same row.
-        if (!isUniqueViolation(error)) throw error;
-      }
+      // Already there means a replay inserted the (deterministic) successor: the same row.
+      await this.insertIgnoringDuplicate(runner, params.successor);
       await runner.commitTransaction();
       return true;
     } catch (error) {
@@ -139,9 +170,7 @@ export class TokenStore {
     const spendParent = db.prepare(
       'UPDATE "refresh_tokens" SET "spent_at" = ? WHERE "id" = ? AND "spent_at" IS NULL',
     );
-    const touchSession = db.prepare(
-      'UPDATE "sessions" SET "last_used_at" = ?, "refresh_expires_at" = ? WHERE "id" = ?',
-    );
+    const touchSession = db.prepare(this.touchSessionSql);
     const insertSuccessor = db.prepare(
       this.insertSql.replace('INSERT INTO', 'INSERT OR IGNORE INTO'),
     );

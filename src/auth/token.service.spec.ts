@@ -223,6 +223,34 @@ describe('TokenService', () => {
       expect((await h.sessions.findOneByOrFail({ id: sid })).revokedAt).toBeNull();
     });
 
+    it('a replay within the grace writes back a successor row that is missing, then it rotates', async () => {
+      const { pair } = await start();
+      const parent = await h.tokens.findOneByOrFail({ id: decode(pair.refreshToken).jti });
+      h.clock.advance(1);
+      const first = await h.service.rotate(presented(pair.refreshToken));
+      const successorId = decode(first.refreshToken).jti;
+      const sid = decode(pair.refreshToken).sid;
+      // As if the successor's write had been lost: gone, and the session still at the parent.
+      await h.tokens.delete({ id: successorId });
+      await h.sessions.update({ id: sid }, { refreshExpiresAt: parent.expiresAt });
+      h.clock.advance(4);
+
+      const replay = await h.service.rotate(presented(pair.refreshToken));
+      expect(replay.refreshToken).toBe(first.refreshToken);
+      const restored = await h.tokens.findOneByOrFail({ id: successorId });
+      expect(restored.tokenHash).toBe(sha256(first.refreshToken));
+      expect(restored.spentAt).toBeNull();
+      const session = await h.sessions.findOneByOrFail({ id: sid });
+      expect(session.refreshExpiresAt).toEqual(restored.expiresAt);
+      expect(restored.expiresAt.getTime()).toBeGreaterThan(parent.expiresAt.getTime());
+      // A second replay finds the row there (no duplicate), and the successor still rotates.
+      expect((await h.service.rotate(presented(pair.refreshToken))).refreshToken).toBe(
+        first.refreshToken,
+      );
+      await h.service.rotate(presented(first.refreshToken));
+      expect(await h.tokens.countBy({ sessionId: sid })).toBe(3);
+    });
+
     it('a replay of the parent after the grace is reuse and revokes the session', async () => {
       const { pair } = await start();
       const next = await h.service.rotate(presented(pair.refreshToken));

@@ -2,13 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
 import { addSeconds, earliest, epochSeconds } from '../common/time';
 import { authConfig } from '../config/auth.config';
-import { isUniqueViolation } from '../database/db-errors';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
@@ -137,11 +136,7 @@ export class TokenService {
     // Not there yet (SQLite racer before the winner's insert, or a crash in between): the
     // row is deterministic, so inserting it here is the same as the winner's insert.
     if (!live) {
-      await this.insertIgnoringDuplicate(this.tokens.manager, successor.row);
-      await this.sessions.update(
-        { id: session.id },
-        { lastUsedAt: spentAt, refreshExpiresAt: successor.row.expiresAt },
-      );
+      await this.store.restoreSuccessor(successor.row, spentAt);
     }
     this.audit.record('auth.refresh', {
       userId: session.userId,
@@ -227,14 +222,6 @@ export class TokenService {
       ErrorCode.RefreshTokenReused,
       'Refresh token was already used; the session has been revoked',
     );
-  }
-
-  private async insertIgnoringDuplicate(manager: EntityManager, row: RefreshToken) {
-    try {
-      await manager.insert(RefreshToken, row);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
   }
 
   /** The refresh token's row for a JWT from the signer; the same inputs give the same row. */

@@ -12,6 +12,8 @@ export class EntityColumns<T extends object> {
   readonly select: string;
   private readonly metadata: EntityMetadata;
   private readonly columns: { key: string; property: string; column: ColumnOf }[];
+  /** Columns by property name, resolved on first use (persist runs several times a request). */
+  private readonly byProperty = new Map<string, ColumnOf>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,8 +48,12 @@ export class EntityColumns<T extends object> {
 
   /** `value` as the driver writes it to the property's column (dates in the dialect's form). */
   persist(property: keyof T & string, value: unknown): unknown {
-    const column = this.metadata.findColumnWithPropertyName(property);
-    if (!column) throw new Error(`${this.metadata.name} has no property ${property}`);
+    let column = this.byProperty.get(property);
+    if (!column) {
+      column = this.metadata.findColumnWithPropertyName(property);
+      if (!column) throw new Error(`${this.metadata.name} has no property ${property}`);
+      this.byProperty.set(property, column);
+    }
     return value === null ? null : this.dataSource.driver.preparePersistentValue(value, column);
   }
 }

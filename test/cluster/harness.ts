@@ -13,6 +13,13 @@ import { BASE_TEST_ENV } from '../utils/test-env';
  */
 export const ROOT = resolve(__dirname, '../..');
 const MAIN = resolve(ROOT, 'dist/main.js');
+// `npm run start:prod`'s node flags (package.json), as in the Docker image.
+const START_PROD = (
+  JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts['start:prod'].split(/\s+/);
+const NODE_FLAGS = START_PROD.slice(1, START_PROD.indexOf('dist/main.js'));
 const MARIADB_SCRIPT = resolve(ROOT, 'scripts/mariadb-test.sh');
 
 export function baseMysqlUrl(): string {
@@ -122,14 +129,14 @@ export class Instance {
   }
 }
 
-/** Starts `node dist/main.js` and waits until /api/health answers 200. */
+/** Starts `node <start:prod flags> dist/main.js` and waits until /api/health answers 200. */
 export async function startInstance(
   name: string,
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<Instance> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
