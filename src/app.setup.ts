@@ -13,7 +13,9 @@ import {
   requestIdFor,
 } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
+import { issueRefreshCookies } from './auth/refresh-cookie.interceptor';
 import { AppConfig } from './config/app.config';
+import { AuthConfig } from './config';
 import { registerHttpMetrics } from './metrics/http-metrics';
 import { Metrics } from './metrics/metrics.service';
 import { setupSwagger } from './swagger';
@@ -191,6 +193,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   await registerSecurityHeaders(app);
   closeConnectionsWhenDone(fastify);
   await app.register(fastifyCookie as any);
+  issueRefreshCookies(fastify, app.get(ConfigService).getOrThrow<AuthConfig>('auth').secureCookie);
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins,
