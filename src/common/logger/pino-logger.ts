@@ -58,6 +58,8 @@ export class PinoLogger implements LoggerService {
   }
 
   private write(level: Level, message: unknown, meta: Record<string, unknown>) {
+    // Audit events come once or twice a request: at a level that drops them, build nothing.
+    if (!this.pino.isLevelEnabled(level)) return;
     if (isFields(message)) {
       const { msg, ...fields } = message;
       const text =
