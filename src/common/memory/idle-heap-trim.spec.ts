@@ -56,6 +56,26 @@ describe('IdleHeapTrim', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('by default calls an interval idle below 3 % of its length', () => {
+    let cpu = 0;
+    const calls: unknown[] = [];
+    const trim = new IdleHeapTrim({
+      gc: (options) => {
+        calls.push(options);
+        return new Promise<void>(() => undefined);
+      },
+      cpuMs: () => cpu,
+      intervalMs: 10_000,
+    });
+    cpu += 2000;
+    trim.tick();
+    cpu += 350; // 3.5 %: still busy
+    expect(trim.tick()).toBe(false);
+    cpu += 250; // 2.5 %: an idle server's timers and probes
+    expect(trim.tick()).toBe(true);
+    expect(calls).toHaveLength(1);
+  });
+
   it('counts the work done before it started (the start-up) as busy', () => {
     const { calls, interval } = trimWithClock({ startCpuMs: 2500 });
     expect(interval(30)).toBe(true);

@@ -8,7 +8,9 @@ export interface IdleHeapTrimOptions {
   gc: ExposedGc | undefined;
   /** CPU time the process has used so far, in ms (all threads). */
   cpuMs?: () => number;
-  /** An interval with less CPU than this is idle. */
+  /** How often `start` ticks (default 10 s). */
+  intervalMs?: number;
+  /** An interval with less CPU than this is idle (default 3 % of the interval). */
   idleCpuMs?: number;
   /** CPU spent since the last collection that makes one worth running once idle. */
   busyCpuMs?: number;
@@ -35,6 +37,7 @@ export class IdleHeapTrim {
   private readonly logger = new Logger('Memory');
   private readonly gc: ExposedGc | undefined;
   private readonly cpuMs: () => number;
+  private readonly intervalMs: number;
   private readonly idleCpuMs: number;
   private readonly busyCpuMs: number;
   private lastCpuMs: number;
@@ -44,7 +47,9 @@ export class IdleHeapTrim {
   constructor(options: IdleHeapTrimOptions) {
     this.gc = options.gc;
     this.cpuMs = options.cpuMs ?? processCpuMs;
-    this.idleCpuMs = options.idleCpuMs ?? 100;
+    this.intervalMs = options.intervalMs ?? 10_000;
+    // Not 0: an idle process still wakes up (timers, metrics, GC helpers, the odd health check).
+    this.idleCpuMs = options.idleCpuMs ?? this.intervalMs * 0.03;
     this.busyCpuMs = options.busyCpuMs ?? 1000;
     this.lastCpuMs = this.cpuMs();
     // Start-up itself (module loading, metadata scans) leaves garbage behind too.
@@ -82,10 +87,10 @@ export class IdleHeapTrim {
     return true;
   }
 
-  /** Ticks every `intervalMs` without keeping the process alive. Returns the stop function. */
-  start(intervalMs = 10_000): () => void {
+  /** Ticks every interval without keeping the process alive. Returns the stop function. */
+  start(): () => void {
     if (!this.enabled) return () => undefined;
-    const timer = setInterval(() => this.tick(), intervalMs);
+    const timer = setInterval(() => this.tick(), this.intervalMs);
     timer.unref();
     return () => clearInterval(timer);
   }

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// What a refresh costs on this machine without the framework: the same essential work as
+// POST /api/auth/refresh — JSON body, HS256 verify of the presented token, one primary-key
+// lookup joined with session and user, the SHA-256 comparison, one SQLite transaction (spend
+// the parent if unspent, touch the session, insert the successor), two HS256 signs, the
+// refresh cookie and a JSON answer — with the same libraries (Fastify, better-sqlite3 in WAL
+// mode with synchronous=NORMAL, jsonwebtoken with KeyObjects), but no Nest, guards, passport,
+// class-validator, helmet, rate limit, metrics or request ids. Loaded like the bench's (b):
+// 50 connections, each presenting the token its last answer gave. A reference for the bench's
+// refresh figure, not a server: nothing here is used by the app.
+// Usage: node scripts/bench-floor.js [--duration 10] [--connections 50]
+const { fork } = require('node:child_process');
+const crypto = require('node:crypto');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+
+function serve(port) {
+  const fastify = require('fastify')({ logger: false });
+  const Database = require('better-sqlite3');
+  const jwt = require('jsonwebtoken');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  process.on('SIGTERM', () => process.exit(0));
+  const db = new Database(join(dir, 'floor.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.exec(`
+    CREATE TABLE users (id varchar PRIMARY KEY, email varchar UNIQUE, role varchar, disabled_at datetime);
+    CREATE TABLE sessions (id varchar PRIMARY KEY, user_id varchar NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      expires_at datetime NOT NULL, refresh_expires_at datetime, last_used_at datetime, revoked_at datetime);
+    CREATE INDEX sessions_user ON sessions(user_id);
+    CREATE TABLE refresh_tokens (id varchar PRIMARY KEY, session_id varchar NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+      parent_id varchar UNIQUE, token_hash varchar NOT NULL, created_at datetime NOT NULL, expires_at datetime NOT NULL, spent_at datetime);
+    CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);`);
+  const refreshKey = crypto.createSecretKey(
+    Buffer.from('floor-refresh-secret-0123456789abcdefghij'),
+  );
+  const accessKey = crypto.createSecretKey(
+    Buffer.from('floor-access-secret-0123456789abcdefghijk'),
+  );
+  const claims = { algorithm: 'HS256', issuer: 'floor', audience: 'floor' };
+  const later = (seconds) => new Date(Date.now() + seconds * 1000).toISOString();
+  const sha256 = (text) => crypto.createHash('sha256').update(text).digest('hex');
+  const issue = (sessionId, userId) => {
+    const jti = crypto.randomUUID();
+    const refresh = jwt.sign({ sub: userId, sid: sessionId }, refreshKey, {
+      ...claims,
+      jwtid: jti,
+      expiresIn: '7d',
+      header: { typ: 'rt+jwt' },
+    });
+    const access = jwt.sign({ sub: userId, sid: sessionId, roles: ['user'] }, accessKey, {
+      ...claims,
+      expiresIn: '15m',
+      header: { typ: 'at+jwt' },
+    });
+    return { jti, refresh, access };
+  };
+  const find = db.prepare(`
+    SELECT t.id, t.session_id, t.token_hash, t.spent_at, s.user_id, s.expires_at, s.revoked_at, u.disabled_at
+    FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
+    WHERE t.id = ?`);
+  const spendParent = db.prepare(
+    'UPDATE refresh_tokens SET spent_at = ? WHERE id = ? AND spent_at IS NULL',
+  );
+  const touchSession = db.prepare(
+    'UPDATE sessions SET last_used_at = ?, refresh_expires_at = ? WHERE id = ?',
+  );
+  const insertToken = db.prepare(
+    'INSERT OR IGNORE INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const spend = db.transaction((p) => {
+    if (spendParent.run(p.now, p.parentId).changes !== 1) return false;
+    touchSession.run(p.now, p.expiresAt, p.sessionId);
+    insertToken.run(p.jti, p.sessionId, p.parentId, p.hash, p.now, p.expiresAt, null);
+    return true;
+  });
+  db.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('u1', 'floor@example.com', 'user', null);
+  const tokens = [];
+  for (let i = 0; i < 200; i++) {
+    const sessionId = crypto.randomUUID();
+    db.prepare('INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)').run(
+      sessionId,
+      'u1',
+      later(864_000),
+    );
+    const { jti, refresh } = issue(sessionId, 'u1');
+    insertToken.run(jti, sessionId, null, sha256(refresh), later(0), later(604_800), null);
+    tokens.push(refresh);
+  }
+  const fail = (reply, status, code) => reply.code(status).send({ statusCode: status, code });
+  fastify.get('/tokens', async () => tokens);
+  fastify.post('/api/auth/refresh', async (request, reply) => {
+    const token = request.body?.refreshToken;
+    if (typeof token !== 'string' || token.length > 4096)
+      return fail(reply, 400, 'validation_failed');
+    let payload;
+    try {
+      payload = jwt.verify(token, refreshKey, { ...claims, algorithms: ['HS256'] });
+    } catch {
+      return fail(reply, 401, 'refresh_token_invalid');
+    }
+    const row = find.get(payload.jti);
+    if (!row || row.token_hash !== sha256(token) || row.disabled_at) {
+      return fail(reply, 401, 'refresh_token_invalid');
+    }
+    if (row.revoked_at) return fail(reply, 401, 'refresh_token_revoked');
+    const next = issue(row.session_id, row.user_id);
+    const spent = spend({
+      now: later(0),
+      parentId: row.id,
+      sessionId: row.session_id,
+      expiresAt: later(604_800),
+      jti: next.jti,
+      hash: sha256(next.refresh),
+    });
+    if (!spent) return fail(reply, 401, 'refresh_token_reused');
+    reply
+      .header('cache-control', 'no-store')
+      .header(
+        'set-cookie',
+        `refresh_token=${next.refresh}; Max-Age=604800; Path=/api/auth; HttpOnly; SameSite=Strict`,
+      );
+    return {
+      accessToken: next.access,
+      refreshToken: next.refresh,
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      refreshExpiresIn: 604_800,
+    };
+  });
+  fastify.listen({ port, host: '127.0.0.1' }).then(() => process.send('listening'));
+}
+
+async function measure() {
+  const autocannon = require('autocannon');
+  const { freePort } = require('./lib/server');
+  const duration = opt('duration', 10);
+  const connections = opt('connections', 50);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = fork(__filename, ['--serve', String(port)]);
+  await new Promise((resolve) => child.once('message', resolve));
+  const tokens = await (await fetch(`${base}/tokens`)).json();
+  const cpuMs = () => {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  let failed = 0;
+  const cpuBefore = cpuMs();
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/auth/refresh',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ refreshToken: tokens.shift() }),
+        }),
+        onResponse: (status, body) => {
+          if (status === 200) tokens.push(JSON.parse(body).refreshToken);
+          else failed++;
+        },
+      },
+    ],
+  });
+  const cpuPerRequest = (cpuMs() - cpuBefore) / result.requests.total;
+  child.kill('SIGTERM');
+  const ok = result.requests.total - failed;
+  console.log(
+    `floor refresh (no framework), ${connections} connections, ${duration} s: ` +
+      `${Math.round(ok / result.duration)} refresh/s, p50 ${result.latency.p50} ms, ` +
+      `p99 ${result.latency.p99} ms, ${cpuPerRequest.toFixed(2)} ms server CPU per refresh, ` +
+      `non-200: ${failed}`,
+  );
+  if (failed > 0) process.exitCode = 1;
+}
+
+if (args[0] === '--serve') serve(Number(args[1]));
+else
+  measure().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
