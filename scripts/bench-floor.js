@@ -8,7 +8,10 @@
 // class-validator, helmet, rate limit, metrics or request ids. Loaded like the bench's (b):
 // 50 connections, each presenting the token its last answer gave. A reference for the bench's
 // refresh figure, not a server: nothing here is used by the app.
-// Usage: node scripts/bench-floor.js [--duration 10] [--connections 50]
+// With --db mysql the same work on MySQL/MariaDB through a mysql2 pool of 10 connections (the
+// app's pool size), with the app's statements: the lookup, then START TRANSACTION, the
+// multi-table conditional UPDATE, the INSERT, COMMIT. Database as `npm run bench -- --db mysql`.
+// Usage: node scripts/bench-floor.js [--db sqlite|mysql] [--duration 10] [--connections 50]
 const { fork } = require('node:child_process');
 const crypto = require('node:crypto');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
@@ -16,30 +19,116 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const args = process.argv.slice(2);
-const opt = (name, fallback) => {
+const raw = (name) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+  return i >= 0 ? args[i + 1] : undefined;
 };
+const opt = (name, fallback) => (raw(name) === undefined ? fallback : Number(raw(name)));
 
-function serve(port) {
-  const fastify = require('fastify')({ logger: false });
-  const Database = require('better-sqlite3');
-  const jwt = require('jsonwebtoken');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  process.on('SIGTERM', () => process.exit(0));
-  const db = new Database(join(dir, 'floor.sqlite'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.exec(`
+const SCHEMA = {
+  sqlite: `
     CREATE TABLE users (id varchar PRIMARY KEY, email varchar UNIQUE, role varchar, disabled_at datetime);
     CREATE TABLE sessions (id varchar PRIMARY KEY, user_id varchar NOT NULL REFERENCES users(id) ON DELETE CASCADE,
       expires_at datetime NOT NULL, refresh_expires_at datetime, last_used_at datetime, revoked_at datetime);
     CREATE INDEX sessions_user ON sessions(user_id);
     CREATE TABLE refresh_tokens (id varchar PRIMARY KEY, session_id varchar NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
       parent_id varchar UNIQUE, token_hash varchar NOT NULL, created_at datetime NOT NULL, expires_at datetime NOT NULL, spent_at datetime);
-    CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);`);
+    CREATE INDEX refresh_tokens_session ON refresh_tokens(session_id);`,
+  mysql: [
+    `CREATE TABLE users (id varchar(36) PRIMARY KEY, email varchar(255) UNIQUE, role varchar(20), disabled_at datetime(3))`,
+    `CREATE TABLE sessions (id varchar(36) PRIMARY KEY, user_id varchar(36) NOT NULL, expires_at datetime(3) NOT NULL,
+      refresh_expires_at datetime(3), last_used_at datetime(3), revoked_at datetime(3),
+      FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE)`,
+    `CREATE TABLE refresh_tokens (id varchar(36) PRIMARY KEY, session_id varchar(36) NOT NULL, parent_id varchar(36) UNIQUE,
+      token_hash varchar(64) NOT NULL, created_at datetime(3) NOT NULL, expires_at datetime(3) NOT NULL, spent_at datetime(3),
+      FOREIGN KEY (session_id) REFERENCES sessions(id) ON DELETE CASCADE)`,
+  ],
+};
+
+/**
+ * The refresh's statements on one database: `find(id)` → row, `spend(params)` → true when
+ * this call spent the parent, and `seed(...)` for the setup.
+ */
+async function openStore(databaseUrl) {
+  if (!databaseUrl) {
+    const Database = require('better-sqlite3');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const db = new Database(join(dir, 'floor.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(SCHEMA.sqlite);
+    const find = db.prepare(FIND_SQL);
+    const spendParent = db.prepare(
+      'UPDATE refresh_tokens SET spent_at = ? WHERE id = ? AND spent_at IS NULL',
+    );
+    const touchSession = db.prepare(
+      'UPDATE sessions SET last_used_at = ?, refresh_expires_at = ? WHERE id = ?',
+    );
+    const insertToken = db.prepare(`INSERT OR IGNORE INTO refresh_tokens ${TOKEN_VALUES}`);
+    const spend = db.transaction((p) => {
+      if (spendParent.run(p.now, p.parentId).changes !== 1) return false;
+      touchSession.run(p.now, p.expiresAt, p.sessionId);
+      insertToken.run(p.jti, p.sessionId, p.parentId, p.hash, p.now, p.expiresAt, null);
+      return true;
+    });
+    return {
+      find: async (id) => find.get(id),
+      spend: async (p) => spend(p),
+      exec: async (sql, values) => db.prepare(sql).run(...values),
+    };
+  }
+  const mysql = require('mysql2/promise');
+  const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: 10, dateStrings: true });
+  for (const sql of SCHEMA.mysql) await pool.query(sql);
+  return {
+    find: async (id) => (await pool.query(FIND_SQL, [id]))[0][0],
+    spend: async (p) => {
+      const conn = await pool.getConnection();
+      try {
+        await conn.query('START TRANSACTION');
+        const [spent] = await conn.query(
+          'UPDATE refresh_tokens t INNER JOIN sessions s ON s.id = t.session_id ' +
+            'SET t.spent_at = ?, s.last_used_at = ?, s.refresh_expires_at = ? ' +
+            'WHERE t.id = ? AND t.spent_at IS NULL',
+          [p.now, p.now, p.expiresAt, p.parentId],
+        );
+        if (spent.affectedRows === 0) {
+          await conn.query('ROLLBACK');
+          return false;
+        }
+        await conn.query(`INSERT INTO refresh_tokens ${TOKEN_VALUES}`, [
+          p.jti,
+          p.sessionId,
+          p.parentId,
+          p.hash,
+          p.now,
+          p.expiresAt,
+          null,
+        ]);
+        await conn.query('COMMIT');
+        return true;
+      } finally {
+        conn.release();
+      }
+    },
+    exec: (sql, values) => pool.query(sql, values),
+  };
+}
+
+const FIND_SQL = `
+  SELECT t.id, t.session_id, t.token_hash, t.spent_at, s.user_id, s.expires_at, s.revoked_at, u.disabled_at
+  FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
+  WHERE t.id = ?`;
+const TOKEN_VALUES =
+  '(id, session_id, parent_id, token_hash, created_at, expires_at, spent_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+async function serve(port, databaseUrl) {
+  const fastify = require('fastify')({ logger: false });
+  const jwt = require('jsonwebtoken');
+  process.on('SIGTERM', () => process.exit(0));
+  const store = await openStore(databaseUrl);
   const refreshKey = crypto.createSecretKey(
     Buffer.from('floor-refresh-secret-0123456789abcdefghij'),
   );
@@ -47,7 +136,9 @@ function serve(port) {
     Buffer.from('floor-access-secret-0123456789abcdefghijk'),
   );
   const claims = { algorithm: 'HS256', issuer: 'floor', audience: 'floor' };
-  const later = (seconds) => new Date(Date.now() + seconds * 1000).toISOString();
+  // 'YYYY-MM-DD hh:mm:ss.sss': a datetime to SQLite and MySQL alike.
+  const later = (seconds) =>
+    new Date(Date.now() + seconds * 1000).toISOString().replace('T', ' ').replace('Z', '');
   const sha256 = (text) => crypto.createHash('sha256').update(text).digest('hex');
   const issue = (sessionId, userId) => {
     const jti = crypto.randomUUID();
@@ -64,36 +155,30 @@ function serve(port) {
     });
     return { jti, refresh, access };
   };
-  const find = db.prepare(`
-    SELECT t.id, t.session_id, t.token_hash, t.spent_at, s.user_id, s.expires_at, s.revoked_at, u.disabled_at
-    FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
-    WHERE t.id = ?`);
-  const spendParent = db.prepare(
-    'UPDATE refresh_tokens SET spent_at = ? WHERE id = ? AND spent_at IS NULL',
-  );
-  const touchSession = db.prepare(
-    'UPDATE sessions SET last_used_at = ?, refresh_expires_at = ? WHERE id = ?',
-  );
-  const insertToken = db.prepare(
-    'INSERT OR IGNORE INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const spend = db.transaction((p) => {
-    if (spendParent.run(p.now, p.parentId).changes !== 1) return false;
-    touchSession.run(p.now, p.expiresAt, p.sessionId);
-    insertToken.run(p.jti, p.sessionId, p.parentId, p.hash, p.now, p.expiresAt, null);
-    return true;
-  });
-  db.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run('u1', 'floor@example.com', 'user', null);
+  await store.exec('INSERT INTO users VALUES (?, ?, ?, ?)', [
+    'u1',
+    'floor@example.com',
+    'user',
+    null,
+  ]);
   const tokens = [];
   for (let i = 0; i < 200; i++) {
     const sessionId = crypto.randomUUID();
-    db.prepare('INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)').run(
+    await store.exec('INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)', [
       sessionId,
       'u1',
       later(864_000),
-    );
+    ]);
     const { jti, refresh } = issue(sessionId, 'u1');
-    insertToken.run(jti, sessionId, null, sha256(refresh), later(0), later(604_800), null);
+    await store.exec(`INSERT INTO refresh_tokens ${TOKEN_VALUES}`, [
+      jti,
+      sessionId,
+      null,
+      sha256(refresh),
+      later(0),
+      later(604_800),
+      null,
+    ]);
     tokens.push(refresh);
   }
   const fail = (reply, status, code) => reply.code(status).send({ statusCode: status, code });
@@ -108,13 +193,13 @@ function serve(port) {
     } catch {
       return fail(reply, 401, 'refresh_token_invalid');
     }
-    const row = find.get(payload.jti);
+    const row = await store.find(payload.jti);
     if (!row || row.token_hash !== sha256(token) || row.disabled_at) {
       return fail(reply, 401, 'refresh_token_invalid');
     }
     if (row.revoked_at) return fail(reply, 401, 'refresh_token_revoked');
     const next = issue(row.session_id, row.user_id);
-    const spent = spend({
+    const spent = await store.spend({
       now: later(0),
       parentId: row.id,
       sessionId: row.session_id,
@@ -143,11 +228,16 @@ function serve(port) {
 async function measure() {
   const autocannon = require('autocannon');
   const { freePort } = require('./lib/server');
+  const { mysqlTarget } = require('./bench/db');
   const duration = opt('duration', 10);
   const connections = opt('connections', 50);
+  const db = raw('db') ?? 'sqlite';
+  if (db !== 'sqlite' && db !== 'mysql') throw new Error(`--db sqlite|mysql (got ${db})`);
+  const target = db === 'mysql' ? await mysqlTarget({ log: (line) => console.log(line) }) : null;
+  const databaseUrl = target ? await target.fresh() : '';
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = fork(__filename, ['--serve', String(port)]);
+  const child = fork(__filename, ['--serve', String(port), databaseUrl]);
   await new Promise((resolve) => child.once('message', resolve));
   const tokens = await (await fetch(`${base}/tokens`)).json();
   const cpuMs = () => {
@@ -178,9 +268,11 @@ async function measure() {
   });
   const cpuPerRequest = (cpuMs() - cpuBefore) / result.requests.total;
   child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  await target?.close();
   const ok = result.requests.total - failed;
   console.log(
-    `floor refresh (no framework), ${connections} connections, ${duration} s: ` +
+    `floor refresh on ${db} (no framework), ${connections} connections, ${duration} s: ` +
       `${Math.round(ok / result.duration)} refresh/s, p50 ${result.latency.p50} ms, ` +
       `p99 ${result.latency.p99} ms, ${cpuPerRequest.toFixed(2)} ms server CPU per refresh, ` +
       `non-200: ${failed}`,
@@ -188,7 +280,11 @@ async function measure() {
   if (failed > 0) process.exitCode = 1;
 }
 
-if (args[0] === '--serve') serve(Number(args[1]));
+if (args[0] === '--serve')
+  serve(Number(args[1]), args[2]).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
 else
   measure().catch((error) => {
     console.error(error);

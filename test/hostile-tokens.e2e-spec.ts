@@ -303,6 +303,15 @@ describe('hostile tokens (e2e)', () => {
       'invalid',
       () => `${'a'.repeat(4000)}.${'b'.repeat(4000)}.${'c'.repeat(4000)}`,
     ],
+    // RFC 7515 §4.1.11: a recipient must reject a token whose `crit` names an extension it
+    // does not understand; this server understands none. Signed with our key, so only the
+    // header decides.
+    [
+      'crit naming an extension, signed with our key',
+      'invalid',
+      (k) => signed(k, header(k, { crit: ['http://example.com/must-understand'] })),
+    ],
+    ['crit empty, signed with our key', 'invalid', (k) => signed(k, header(k, { crit: [] }))],
     // Header parameters that name a key elsewhere: never fetched, never trusted.
     ...(
       [

@@ -163,6 +163,45 @@ describe('rate limits (AUTH_RATE_LIMIT=3/60s, TRUST_PROXY=1, in memory)', () => 
     }
   });
 
+  it('change-password: N per session from any IPs, before the password check; other sessions unaffected', async () => {
+    const { email, pair } = await registerFrom(t, nextIp());
+    const change = (token: string, currentPassword: string, ip = nextIp()) =>
+      t
+        .http()
+        .post('/api/auth/change-password')
+        .set('X-Forwarded-For', ip)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ currentPassword, newPassword: 'a brand new password 1' });
+    // A thief with the access token guesses the current password, from a new IP each time.
+    for (let i = 0; i < N; i++) {
+      const res = await change(pair.accessToken, `${WRONG} ${i}`);
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('invalid_current_password');
+    }
+    const hasher = t.app.get(PasswordHasher);
+    const compare = jest.spyOn(hasher, 'compare');
+    try {
+      // Even the right password: refused before bcrypt, and the password is unchanged.
+      expectTooManyRequests(await change(pair.accessToken, DEFAULT_PASSWORD), 60);
+      expect(compare).not.toHaveBeenCalled();
+    } finally {
+      compare.mockRestore();
+    }
+    // A refreshed access token is the same session: still refused.
+    const refreshed = await t
+      .http()
+      .post('/api/auth/refresh')
+      .set('X-Forwarded-For', nextIp())
+      .send({ refreshToken: pair.refreshToken });
+    expect(refreshed.status).toBe(200);
+    expectTooManyRequests(await change(refreshed.body.accessToken, DEFAULT_PASSWORD), 60);
+    // The owner's other session (a fresh login) has its own budget and changes the password.
+    const login = await loginFrom(t, nextIp(), email, DEFAULT_PASSWORD);
+    expect(login.status).toBe(200);
+    const changed = await change(login.body.accessToken, DEFAULT_PASSWORD);
+    expect(changed.status).toBe(200);
+  });
+
   it('routes without @RateLimit are not counted (logout)', async () => {
     const ip = nextIp();
     for (let i = 0; i < 10 * N + 1; i++) {

@@ -156,6 +156,7 @@ export class AuthController {
 
   @Post('change-password')
   @Auth()
+  @RateLimit('change-password')
   @IssuesTokens(200)
   @ApiOperation({ summary: 'Change the password: every session ends, a new one starts' })
   @ApiErrors(

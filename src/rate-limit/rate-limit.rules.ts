@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { normalizeEmail } from '../auth/dto/email.transform';
 
 /** The routes that carry `@RateLimit(...)`; each has its rules below. */
-export type RateLimitedRoute = 'login' | 'register' | 'refresh';
+export type RateLimitedRoute = 'login' | 'register' | 'refresh' | 'change-password';
 
 /**
  * One counter per route and key. `limit` is `multiplier` × N of `AUTH_RATE_LIMIT`, over its
@@ -38,6 +38,27 @@ export function bodyEmail(request: FastifyRequest): string | undefined {
   return typeof email === 'string' ? normalizeEmail(email) : undefined;
 }
 
+/**
+ * The `sid` claim (session id) of the request's bearer token, read without verifying it: the
+ * rate-limit guard runs before authentication. A forged token is refused (401) before it can
+ * try anything; it can use up only the budget of a session whose id it names, and a session id
+ * is a random UUID carried by that session's own tokens (and shown to its owner). Refreshing
+ * keeps the session, so new access tokens do not reset the count.
+ */
+export function bearerSessionId(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return undefined;
+  const payload = header.slice(7).split('.')[1];
+  if (payload === undefined || payload.length > 4096) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const sid = (claims as { sid?: unknown } | null)?.sid;
+    return typeof sid === 'string' ? sid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const RATE_LIMIT_RULES: readonly RateLimitRule[] = [
   // Guessing one account's password: N per window per (client IP, email).
   {
@@ -55,4 +76,13 @@ export const RATE_LIMIT_RULES: readonly RateLimitRule[] = [
   { name: 'register-ip', route: 'register', multiplier: 1, key: clientIp },
   // Refreshing is routine (every access-token lifetime, per tab), hence the larger budget.
   { name: 'refresh-ip', route: 'refresh', multiplier: 10, key: clientIp },
+  // Beyond the contract: change-password verifies the current password, so a stolen access
+  // token would otherwise let its holder guess that password at bcrypt's pace. N per window
+  // per session, from any number of IPs.
+  {
+    name: 'change-password-session',
+    route: 'change-password',
+    multiplier: 1,
+    key: bearerSessionId,
+  },
 ];

@@ -33,6 +33,7 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh'
     const { sub, sid, jti, exp } = payload;
     if (
       header.typ !== REFRESH_TOKEN_TYP ||
+      header.crit !== undefined || // RFC 7515 §4.1.11: no extension is understood here
       typeof exp !== 'number' ||
       typeof sub !== 'string' ||
       typeof sid !== 'string' ||

@@ -7,7 +7,7 @@ import { TokenService } from '../token.service';
 import { AuthUser } from '../types/auth-user';
 
 export interface DecodedJwt {
-  header: { alg: string; typ?: string };
+  header: { alg: string; typ?: string; crit?: unknown };
   payload: { sub?: unknown; sid?: unknown; jti?: unknown; exp?: unknown };
 }
 
@@ -36,8 +36,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(decoded: DecodedJwt): Promise<AuthUser> {
     const { header, payload } = decoded;
     // typ keeps a refresh token (rt+jwt) from passing as an access token, even with one key.
+    // `crit` names header extensions the recipient must understand (RFC 7515 §4.1.11); this
+    // server understands none, so a token that carries it is refused.
     const wellFormed =
       header.typ === ACCESS_TOKEN_TYP &&
+      header.crit === undefined &&
       typeof payload.exp === 'number' &&
       typeof payload.sub === 'string' &&
       typeof payload.sid === 'string';
