@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAppConfig } from './app.config';
 import { loadAuthConfig } from './auth.config';
-import { ConfigError } from './config-error';
+import { configError, expectConfigError } from '../../test/utils/config-error';
 import { loadDatabaseConfig } from './database.config';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { RawEnv } from './env';
@@ -12,25 +12,6 @@ const ACCESS = 'config-spec-access-secret-0123456789-abcdef';
 const REFRESH = 'config-spec-refresh-secret-0123456789-abcdef';
 /** Both secrets given, so loadAuthConfig never touches data/jwt-secrets.json. */
 const SECRETS: RawEnv = { JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH };
-
-function configError(load: () => unknown): ConfigError {
-  let caught: unknown;
-  try {
-    load();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  return caught as ConfigError;
-}
-
-/** The start-stopping message: one line, beginning with the variable's name. */
-function expectConfigError(load: () => unknown, variable: string): void {
-  const error = configError(load);
-  expect(error.variable).toBe(variable);
-  expect(error.message.startsWith(`${variable}:`)).toBe(true);
-  expect(error.message).not.toMatch(/[\r\n]/);
-}
 
 describe('configuration', () => {
   describe('defaults', () => {

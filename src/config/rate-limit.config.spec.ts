@@ -1,21 +1,6 @@
-import { ConfigError } from './config-error';
+import { expectConfigError } from '../../test/utils/config-error';
 import { validateEnvironment } from './index';
 import { loadRateLimitConfig } from './rate-limit.config';
-
-function expectConfigError(load: () => unknown, variable: string): ConfigError {
-  let caught: unknown;
-  try {
-    load();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  const error = caught as ConfigError;
-  expect(error.variable).toBe(variable);
-  expect(error.message.startsWith(`${variable}:`)).toBe(true);
-  expect(error.message).not.toMatch(/[\r\n]/);
-  return error;
-}
 
 describe('rate-limit configuration', () => {
   it('defaults to 10 attempts per 60 s, counted in memory', () => {
