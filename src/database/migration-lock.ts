@@ -9,7 +9,10 @@ const LOCK_WAIT_SECONDS = 60;
  * against an empty database; without a lock each would see the migration as pending and
  * the second CREATE TABLE fails. `GET_LOCK` is a server-side named lock held by one
  * connection: the first instance migrates, the others wait, then find nothing pending.
- * SQLite is one file opened by one process here, so it needs no lock. Returns the migrations
+ * SQLite takes no lock: the server is one process per file (its start warns about that in
+ * production). The one other process that migrates, `npm run cli -- migrate`, is not locked
+ * against a server starting on the same file at the same moment: one of the two may then fail
+ * with "table already exists", and run again finds nothing pending. Returns the migrations
  * that ran (none when the schema was current).
  */
 export async function runMigrationsExclusively(dataSource: DataSource): Promise<Migration[]> {
