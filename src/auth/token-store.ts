@@ -92,9 +92,9 @@ export class TokenStore {
 
   /**
    * Stores a spent token's `successor` as its session's live token, when a grace replay finds
-   * it missing (a racer came between the winner's spend and its insert on SQLite, or a crash
-   * did): the row is deterministic, so this is the winner's own write, and a duplicate is the
-   * same row.
+   * it missing. The spend and the insert commit together on both databases, so that takes a
+   * row removed since; the row is deterministic, so this is the winner's own write again, and
+   * a duplicate is the same row.
    */
   async restoreSuccessor(successor: RefreshToken, spentAt: Date): Promise<void> {
     await this.insertIgnoringDuplicate(this.dataSource, this.successorValues(successor));

@@ -133,8 +133,8 @@ export class TokenService {
       }
       throw this.reused();
     }
-    // Not there yet (SQLite racer before the winner's insert, or a crash in between): the
-    // row is deterministic, so inserting it here is the same as the winner's insert.
+    // Missing: the spend and its successor's insert commit together, so the row was removed
+    // since. It is deterministic, so writing it back is the same as the winner's insert.
     if (!live) {
       await this.store.restoreSuccessor(successor.row, spentAt);
     }
