@@ -78,6 +78,8 @@ async function post(base, path, body, token) {
       const busy = rssMb(server.pid);
       await sleep(idleMs);
       figures.push(rssMb(server.pid));
+      // A failing request is a bug, not a figure: the run ends non-zero (CI runs this briefly).
+      if (result.non2xx + result.errors > 0) process.exitCode = 1;
       console.log(
         `after ${round * requests} requests (${result.non2xx + result.errors} non-2xx/errors): ` +
           `${figures[round].toFixed(1)} MB idle (${busy.toFixed(1)} MB at the end of the load)`,
@@ -85,8 +87,10 @@ async function post(base, path, body, token) {
     }
     const growth = (a, b) => `${(((b - a) / a) * 100).toFixed(1)} %`;
     console.log(
-      `growth: first round ${growth(figures[0], figures[1])}, ` +
-        `then ${growth(figures[1], figures[rounds])} over the next ${rounds - 1} round(s)`,
+      `growth: first round ${growth(figures[0], figures[1])}` +
+        (rounds > 1
+          ? `, then ${growth(figures[1], figures[rounds])} over the next ${rounds - 1} round(s)`
+          : ''),
     );
   } finally {
     await server.stop();
