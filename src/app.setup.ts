@@ -14,6 +14,7 @@ import {
 } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { issueRefreshCookies } from './auth/refresh-cookie.interceptor';
+import { WELL_KNOWN_PATHS } from './keys/well-known.controller';
 import { AppConfig } from './config/app.config';
 import { AuthConfig } from './config';
 import { registerHttpMetrics } from './metrics/http-metrics';
@@ -203,8 +204,14 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
       maxAge: 600,
     });
   }
-  // /metrics stays outside the prefix: where Prometheus scrapes by default.
-  app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
+  // /metrics stays outside the prefix: where Prometheus scrapes by default; the JWKS and the
+  // RFC 8414 metadata where resource servers look for them.
+  app.setGlobalPrefix('api', {
+    exclude: [
+      { path: 'metrics', method: RequestMethod.GET },
+      ...WELL_KNOWN_PATHS.map((path) => ({ path, method: RequestMethod.GET })),
+    ],
+  });
   setupSwagger(app);
   await app.init();
   await fastify.ready();

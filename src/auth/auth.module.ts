@@ -3,7 +3,9 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
+import { AccessTokenVerifier } from './access-token-verifier';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RefreshToken } from './entities/refresh-token.entity';
@@ -33,6 +35,7 @@ import { TokenStore } from './token-store';
     JwtModule.register({}),
     TypeOrmModule.forFeature([Session, RefreshToken]),
     UsersModule,
+    KeysModule,
   ],
   controllers: [AuthController],
   providers: [
@@ -45,6 +48,7 @@ import { TokenStore } from './token-store';
     SessionLookup,
     PasswordHasher,
     JwtKeys,
+    AccessTokenVerifier,
     LocalStrategy,
     JwtStrategy,
     JwtRefreshStrategy,

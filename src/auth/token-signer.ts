@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { addSeconds, earliest, epochSeconds } from '../common/time';
 import { authConfig } from '../config/auth.config';
+import { KeySet } from '../keys/key-set.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { User } from '../users/entities/user.entity';
 import { Session } from './entities/session.entity';
@@ -27,7 +28,13 @@ export class TokenSigner {
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly jwt: JwtService,
     private readonly keys: JwtKeys,
-  ) {}
+    private readonly keySet: KeySet,
+  ) {
+    // Not secret: an HMAC of a constant under the key names the key without revealing it.
+    this.hsKid = `hs256-${createHmac('sha256', keys.access).update('kid').digest('base64url').slice(0, 16)}`;
+  }
+
+  private readonly hsKid: string;
 
   /** Deterministic successor id: an RFC 9562 v8 UUID from HMAC(refresh key, parent id). */
   successorId(parentId: string): string {
@@ -63,18 +70,7 @@ export class TokenSigner {
 
   /** The response for a refresh token: a fresh access token beside it, and the user. */
   pair(user: User, sid: string, refreshToken: string, refreshEnds: Date, now: Date): TokenPair {
-    const accessToken = this.jwt.sign(
-      { sub: user.id, sid, roles: user.roles },
-      {
-        secret: this.keys.access as unknown as string,
-        algorithm: 'HS256',
-        header: { alg: 'HS256', typ: ACCESS_TOKEN_TYP },
-        issuer: this.keys.issuer,
-        audience: this.keys.audience,
-        expiresIn: this.config.accessTtl,
-        jwtid: randomUUID(),
-      },
-    );
+    const accessToken = this.signAccess(user, sid);
     return {
       tokenType: 'Bearer',
       accessToken,
@@ -83,5 +79,38 @@ export class TokenSigner {
       refreshExpiresIn: Math.max(0, epochSeconds(refreshEnds) - epochSeconds(now)),
       user: UserResponseDto.from(user),
     };
+  }
+
+  /**
+   * HS256 through @nestjs/jwt; ES256, EdDSA and RS256 by the key set's signing key of the
+   * moment. The same claims either way, `iat` and `exp` from the wall clock as jsonwebtoken
+   * sets them (the verifiers judge `exp` by it).
+   */
+  private signAccess(user: User, sid: string): string {
+    if (!this.keySet.enabled) {
+      return this.jwt.sign(
+        { sub: user.id, sid, roles: user.roles },
+        {
+          secret: this.keys.access as unknown as string,
+          algorithm: 'HS256',
+          header: { alg: 'HS256', typ: ACCESS_TOKEN_TYP, kid: this.hsKid },
+          issuer: this.keys.issuer,
+          audience: this.keys.audience,
+          expiresIn: this.config.accessTtl,
+          jwtid: randomUUID(),
+        },
+      );
+    }
+    const iat = Math.floor(Date.now() / 1000);
+    return this.keySet.sign({
+      sub: user.id,
+      sid,
+      roles: user.roles,
+      iat,
+      exp: iat + this.config.accessTtl,
+      aud: this.keys.audience,
+      iss: this.keys.issuer,
+      jti: randomUUID(),
+    });
   }
 }

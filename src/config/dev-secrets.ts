@@ -34,3 +34,24 @@ export function loadOrCreateDevSecrets(file = DEV_SECRETS_FILE): DevSecrets {
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   return secrets;
 }
+
+export const DEV_KEY_ENCRYPTION_KEY_FILE = 'data/key-encryption-key';
+
+/**
+ * The development key-encryption key: 32 random bytes, generated once and kept in `data/`
+ * (mode 0600) like the JWT secrets, so the signing keys stored in the database stay readable
+ * across restarts.
+ */
+export function loadOrCreateDevEncryptionKey(file = DEV_KEY_ENCRYPTION_KEY_FILE): Buffer {
+  if (existsSync(file)) {
+    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+    if (key.length !== 32) {
+      throw new ConfigError(file, 'does not hold a 32-byte key; delete it to generate a new one');
+    }
+    return key;
+  }
+  const key = randomBytes(32);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, key.toString('base64url') + '\n', { mode: 0o600 });
+  return key;
+}

@@ -1,7 +1,7 @@
 import { DataSource, Migration } from 'typeorm';
 
 /** One name per schema: instances of this service on the same database wait for each other. */
-const LOCK_PREFIX = 'nest-auth-service:migrations:';
+const LOCK_PREFIX = 'nest-auth-service:';
 const LOCK_WAIT_SECONDS = 60;
 
 /**
@@ -16,22 +16,32 @@ const LOCK_WAIT_SECONDS = 60;
  * that ran (none when the schema was current).
  */
 export async function runMigrationsExclusively(dataSource: DataSource): Promise<Migration[]> {
-  if (dataSource.options.type !== 'mysql') {
-    return dataSource.runMigrations({ transaction: 'each' });
-  }
+  return withSchemaLock(dataSource, 'migrations', LOCK_WAIT_SECONDS, () =>
+    dataSource.runMigrations({ transaction: 'each' }),
+  );
+}
+
+/**
+ * `work` while holding the named lock `<purpose>` of this schema (MySQL/MariaDB `GET_LOCK`):
+ * instances on one database do it one after the other. On SQLite it simply runs.
+ */
+export async function withSchemaLock<T>(
+  dataSource: DataSource,
+  purpose: string,
+  waitSeconds: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (dataSource.options.type !== 'mysql') return work();
   const runner = dataSource.createQueryRunner();
   // MySQL caps lock names at 64 characters.
-  const lock = (LOCK_PREFIX + String(dataSource.options.database)).slice(0, 64);
+  const lock = `${LOCK_PREFIX}${purpose}:${String(dataSource.options.database)}`.slice(0, 64);
   try {
-    const [row] = await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [
-      lock,
-      LOCK_WAIT_SECONDS,
-    ]);
+    const [row] = await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [lock, waitSeconds]);
     if (Number(row?.acquired) !== 1) {
-      throw new Error(`another instance held the migration lock for over ${LOCK_WAIT_SECONDS} s`);
+      throw new Error(`another instance held the ${purpose} lock for over ${waitSeconds} s`);
     }
     try {
-      return await dataSource.runMigrations({ transaction: 'each' });
+      return await work();
     } finally {
       await runner.query('SELECT RELEASE_LOCK(?)', [lock]);
     }

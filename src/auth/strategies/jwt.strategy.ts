@@ -2,25 +2,31 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppException, ErrorCode } from '../../common/errors';
+import { AccessTokenVerifier } from '../access-token-verifier';
 import { ACCESS_TOKEN_TYP, JwtKeys } from '../jwt-keys';
 import { TokenService } from '../token.service';
 import { AuthUser } from '../types/auth-user';
 
 export interface DecodedJwt {
-  header: { alg: string; typ?: string; crit?: unknown };
+  header: { alg: string; typ?: string; kid?: string; crit?: unknown };
   payload: { sub?: unknown; sid?: unknown; jti?: unknown; exp?: unknown };
 }
 
 /**
- * Access tokens: `Authorization: Bearer` only (never query string or cookie), HS256 pinned,
- * iss/aud checked by jsonwebtoken; `typ` and a present `exp` checked here, then the session
- * and user with one indexed lookup, so logout and disabling take effect at once.
+ * Access tokens: `Authorization: Bearer` only (never query string or cookie), the configured
+ * JWT_ALG pinned, iss/aud checked (by jsonwebtoken for HS256, by AccessTokenVerifier for the
+ * asymmetric algorithms, which jsonwebtoken cannot all verify); `typ` and a present `exp`
+ * checked here, then the session and user with one indexed lookup, so logout and disabling
+ * take effect at once.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly fromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
+
   constructor(
     keys: JwtKeys,
     private readonly tokens: TokenService,
+    private readonly verifier: AccessTokenVerifier,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -31,6 +37,26 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       jsonWebTokenOptions: { complete: true },
     });
+  }
+
+  /**
+   * HS256: passport-jwt's own path. Asymmetric: the same steps (no token → "No auth token";
+   * a failed verification → fail; validate's refusal → error) with AccessTokenVerifier in
+   * place of jsonwebtoken.
+   */
+  // The type is passport's Express request; Nest hands it Fastify's, which carries the header.
+  authenticate(request: Parameters<Strategy['authenticate']>[0], options?: unknown): void {
+    if (!this.verifier.asymmetric) return super.authenticate(request, options);
+    const token = this.fromHeader(request);
+    if (!token) return this.fail(new Error('No auth token'), 401);
+    this.verifier.verify(token).then(
+      (decoded) =>
+        this.validate(decoded).then(
+          (user) => this.success(user),
+          (error: Error) => this.error(error),
+        ),
+      (error: Error) => this.fail(error, 401),
+    );
   }
 
   async validate(decoded: DecodedJwt): Promise<AuthUser> {

@@ -1,4 +1,4 @@
-/** Every `code` a client can see; the table in ../shared/API.md is the reference. */
+/** Every `code` a client can see; the table in docs/API.md is the reference. */
 export enum ErrorCode {
   ValidationFailed = 'validation_failed',
   PasswordTooLong = 'password_too_long',
@@ -17,6 +17,8 @@ export enum ErrorCode {
   InvalidCurrentPassword = 'invalid_current_password',
   NotFound = 'not_found',
   EmailTaken = 'email_taken',
+  /** OAuth introspection/revocation: missing or wrong client credentials (RFC 6749 §5.2). */
+  InvalidClient = 'invalid_client',
   Conflict = 'conflict',
   RequestTimeout = 'request_timeout',
   HeadersTooLarge = 'headers_too_large',
@@ -47,6 +49,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.MethodNotAllowed]: 405,
   [ErrorCode.EmailTaken]: 409,
+  [ErrorCode.InvalidClient]: 401,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.RequestTimeout]: 408,
   [ErrorCode.HeadersTooLarge]: 431,

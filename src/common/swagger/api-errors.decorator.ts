@@ -24,6 +24,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string | string[]> = {
   [ErrorCode.InvalidCurrentPassword]: 'Current password is wrong',
   [ErrorCode.NotFound]: 'Not found',
   [ErrorCode.EmailTaken]: 'Email is already registered',
+  [ErrorCode.InvalidClient]: 'Client authentication failed',
   [ErrorCode.Conflict]: 'Conflict',
   [ErrorCode.RequestTimeout]: 'Request timed out',
   [ErrorCode.HeadersTooLarge]: 'Request headers too large',
