@@ -12,6 +12,7 @@ import { configNamespaces } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OAuthModule } from './oauth/oauth.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
@@ -27,6 +28,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     AdminModule,
     ArticlesModule,
+    OAuthModule,
     HealthModule,
   ],
   providers: [

@@ -5,7 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode } from './common/errors';
+import { AppException, ErrorCode } from './common/errors';
 import {
   bindRequestId,
   logCompletedRequests,
@@ -117,9 +117,32 @@ function unsupportedMediaType() {
   });
 }
 
+/** Route config key of the handlers that take an `application/x-www-form-urlencoded` body. */
+export const FORM_BODY = 'formBody';
+
+/**
+ * A form body as a plain object of strings. RFC 6749 §3.2: a parameter sent more than once is
+ * an invalid request, not a choice for the server to make.
+ */
+function parseForm(body: string): Record<string, string> {
+  const params = new URLSearchParams(body);
+  const seen = new Set<string>();
+  for (const name of params.keys()) {
+    if (seen.has(name)) {
+      throw new AppException(ErrorCode.ValidationFailed, [
+        `${name} must not be sent more than once`,
+      ]);
+    }
+    seen.add(name);
+  }
+  return Object.fromEntries(params);
+}
+
 /**
  * Body parsing: JSON only (an empty body needs no content type and parses as no body), and
- * everything else non-empty is 415. Prototype-poisoning keys are refused by Fastify's parser.
+ * everything else non-empty is 415. The OAuth routes (route config `formBody`) also take the
+ * form encoding RFC 7662 and RFC 7009 prescribe. Prototype-poisoning keys are refused by
+ * Fastify's JSON parser; a form's become own properties that validation refuses.
  */
 function configureBodyParsing(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -128,6 +151,20 @@ function configureBodyParsing(fastify: FastifyInstance): void {
     if (body === '') return done(null, undefined);
     void parseJson(request, body as string, done);
   });
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (request, body, done) => {
+      const config = request.routeOptions?.config as unknown as Record<string, unknown> | undefined;
+      if (body === '') return done(null, undefined);
+      if (config?.[FORM_BODY] !== true) return done(unsupportedMediaType(), undefined);
+      try {
+        done(null, parseForm(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     if ((body as Buffer).length === 0) return done(null, undefined);
     done(unsupportedMediaType(), undefined);

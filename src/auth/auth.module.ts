@@ -55,6 +55,6 @@ import { TokenStore } from './token-store';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [TokenService],
+  exports: [TokenService, TokenStore, JwtKeys, AccessTokenVerifier],
 })
 export class AuthModule {}

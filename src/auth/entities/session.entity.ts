@@ -9,7 +9,9 @@ export type SessionEndReason =
   | 'password_change'
   | 'reuse_detected'
   | 'admin'
-  | 'user_disabled';
+  | 'user_disabled'
+  /** RFC 7009 revocation of one of its tokens (POST /api/oauth/revoke). */
+  | 'revoked';
 
 /**
  * One login: the chain of refresh tokens it starts. Its id is the `sid` claim of every access

@@ -56,6 +56,25 @@ export interface AuditEvents {
   'admin.user.disabled': AuditClient & { actorId: string; userId: string };
   'admin.user.enabled': AuditClient & { actorId: string; userId: string };
   'admin.user.sessions_revoked': AuditClient & { actorId: string; userId: string };
+  /**
+   * RFC 7009 revocation. `clientId` is the resource server that asked, null when the token's
+   * holder did; `ended` is false when the session had already ended.
+   */
+  'oauth.token_revoked': AuditClient & {
+    userId: string;
+    sessionId: string;
+    tokenType: 'access_token' | 'refresh_token';
+    clientId: string | null;
+    ended: boolean;
+  };
+  /** `rotate-keys` or the scheduled rotation: key ids and times only, never key material. */
+  'keys.rotated': AuditClient & {
+    actorId: string;
+    promoted: string;
+    activatesAt: string;
+    retired: string[];
+    next: string;
+  };
   /** An admin account made from the command line (`npm run cli -- create-admin`). */
   'admin.user.created': AuditClient & { actorId: string; userId: string; roles: string[] };
 }

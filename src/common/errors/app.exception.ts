@@ -19,6 +19,14 @@ export class AppException extends HttpException {
   /** Seconds the filter sends as `Retry-After` (a 503 without it gets 5). */
   retryAfter?: number;
 
+  /** A `WWW-Authenticate` challenge other than the bearer one (OAuth's `Basic`). */
+  challenge?: string;
+
+  withChallenge(challenge: string): this {
+    this.challenge = challenge;
+    return this;
+  }
+
   withRetryAfter(seconds: number): this {
     this.retryAfter = seconds;
     return this;

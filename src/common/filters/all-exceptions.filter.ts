@@ -77,6 +77,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
         sentToken ? 'Bearer realm="api", error="invalid_token"' : 'Bearer realm="api"',
       );
     }
+    if (exception instanceof AppException && exception.challenge) {
+      reply.header('WWW-Authenticate', exception.challenge);
+    }
     const retryAfter = exception instanceof AppException ? exception.retryAfter : undefined;
     if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
     else if (body.statusCode === 503) reply.header('Retry-After', '5');
