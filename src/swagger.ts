@@ -37,6 +37,8 @@ const TAGS: [string, string][] = [
   ['users', "The caller's own profile"],
   ['articles', 'The example resource: public reads, writes by the author or an admin'],
   ['admin', 'User administration (role admin)'],
+  ['oauth', 'RFC 7662 introspection and RFC 7009 revocation for resource servers'],
+  ['keys', 'JWKS and RFC 8414 metadata, at /.well-known outside the /api prefix'],
   ['health', 'Readiness'],
   ['metrics', 'Prometheus metrics, at /metrics outside the /api prefix'],
 ];
@@ -58,6 +60,14 @@ export function setupSwagger(app: INestApplication): void {
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description: 'A resource server: an id and secret from INTROSPECTION_CLIENTS',
+      },
+      'oauth-client',
+    )
     .addCookieAuth(
       'refresh_token',
       { type: 'apiKey', in: 'cookie', name: 'refresh_token' },

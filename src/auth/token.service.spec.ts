@@ -8,6 +8,7 @@ import { Repository } from 'typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
+import { KeySet } from '../keys/key-set.service';
 import { authConfig } from '../config/auth.config';
 import { buildDataSourceOptions } from '../database/typeorm-options';
 import { User } from '../users/entities/user.entity';
@@ -81,6 +82,8 @@ async function createHarness(env: Record<string, string> = {}): Promise<Harness>
         JwtKeys,
         AuditLog,
         { provide: Clock, useValue: clock },
+        // HS256, as these specs sign: no asymmetric key set (test/keys.e2e-spec.ts has those).
+        { provide: KeySet, useValue: { enabled: false } },
       ],
     }).compile();
     return {

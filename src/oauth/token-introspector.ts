@@ -60,8 +60,7 @@ export class TokenIntrospector {
         ? ['refresh_token', 'access_token']
         : ['access_token', 'refresh_token'];
     for (const type of order) {
-      const found =
-        type === 'access_token' ? await this.asAccess(token) : await this.asRefresh(token);
+      const found = type === 'access_token' ? await this.asAccess(token) : this.asRefresh(token);
       if (found) return found;
     }
     return null;
@@ -116,10 +115,9 @@ export class TokenIntrospector {
       if ((error as Error).name !== 'TokenExpiredError') return null;
       // Expired but genuine: recognised (revocation ends nothing for it), never active.
       expired = true;
-      ({ header, payload } = this.jwt.decode(token, { complete: true }) as {
-        header: { typ?: string };
-        payload: Claims;
-      });
+      ({ header, payload } = this.jwt.decode<{ header: { typ?: string }; payload: Claims }>(token, {
+        complete: true,
+      }));
     }
     return this.describe('access_token', ACCESS_TOKEN_TYP, header, payload, expired);
   }
