@@ -269,9 +269,13 @@ describe('auth (e2e)', () => {
   });
 
   describe('access token', () => {
-    it('is an HS256 at+jwt with sub, sid, roles, iss, aud, iat, exp and jti', async () => {
+    it('is an HS256 at+jwt with a kid, and sub, sid, roles, iss, aud, iat, exp and jti', async () => {
       const { pair } = await registerUser(t.http);
-      expect(decodeHeader(pair.accessToken)).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+      expect(decodeHeader(pair.accessToken)).toEqual({
+        alg: 'HS256',
+        typ: 'at+jwt',
+        kid: expect.stringMatching(/^hs256-[A-Za-z0-9_-]{16}$/),
+      });
       const claims = decodeJwt(pair.accessToken);
       expect(claims).toEqual({
         sub: pair.user.id,

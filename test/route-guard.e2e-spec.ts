@@ -17,6 +17,13 @@ const PUBLIC_ROUTES = [
   'POST /api/auth/logout',
   'POST /api/auth/refresh',
   'POST /api/auth/register',
+  // The public keys and RFC 8414 metadata resource servers fetch (test/keys.e2e-spec.ts).
+  'GET /.well-known/jwks.json',
+  'GET /.well-known/oauth-authorization-server',
+  // Client authentication (HTTP Basic) or, for revocation, the token itself
+  // (test/oauth.e2e-spec.ts).
+  'POST /api/oauth/introspect',
+  'POST /api/oauth/revoke',
 ].sort();
 
 type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -31,6 +31,7 @@ describe('parseCommandLine', () => {
       email: 'a@b.co',
     });
     expect(parseCommandLine(['migrate'])).toEqual({ command: 'migrate' });
+    expect(parseCommandLine(['rotate-keys'])).toEqual({ command: 'rotate-keys' });
   });
 
   it('answers help for --help, -h and help, with or without a command', () => {
@@ -51,6 +52,7 @@ describe('parseCommandLine', () => {
     expect(usageError(['revoke-sessions', 'a@b.co', 'c@d.co'])).toMatch(/got 2/);
     expect(usageError(['list-sessions', 'a@b.co', '--verbose'])).toMatch(/--verbose/);
     expect(usageError(['migrate', 'now'])).toMatch(/no arguments/);
+    expect(usageError(['rotate-keys', 'now'])).toMatch(/rotate-keys takes no arguments/);
   });
 
   it('never takes a password on the command line', () => {

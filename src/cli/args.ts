@@ -6,6 +6,7 @@ export const COMMAND_NAMES = [
   'list-sessions',
   'revoke-sessions',
   'migrate',
+  'rotate-keys',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -14,7 +15,8 @@ export type ParsedCommand =
   | { command: 'create-admin'; email: string; passwordStdin: boolean }
   | { command: 'list-sessions'; email: string; all: boolean; json: boolean }
   | { command: 'revoke-sessions'; email: string }
-  | { command: 'migrate' };
+  | { command: 'migrate' }
+  | { command: 'rotate-keys' };
 
 const HELP: Record<CommandName, string> = {
   'create-admin': `create-admin <email> [--password-stdin]
@@ -33,6 +35,11 @@ const HELP: Record<CommandName, string> = {
   migrate: `migrate
     Applies the pending database migrations and names them. The server (and the other
     commands) also migrate when they connect; this runs them ahead of a deployment.`,
+  'rotate-keys': `rotate-keys
+    With JWT_ALG=ES256, EdDSA or RS256: the next signing key becomes current, the current one
+    retires (published until the last token it signed expires), and a new next key is made.
+    A next key published for less than 2 x KEY_REFRESH_INTERVAL starts signing when that time
+    is up; running servers pick the change up within KEY_REFRESH_INTERVAL.`,
 };
 
 /** The usage text: all commands, or one. */
@@ -114,10 +121,11 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
       if (values.help) return { command: 'help', topic: name };
       return { command: name, email: onePositional(name, positionals, 'email') };
     }
-    case 'migrate': {
+    case 'migrate':
+    case 'rotate-keys': {
       const { values, positionals } = parse(name, rest);
       if (values.help) return { command: 'help', topic: name };
-      if (positionals.length) throw new UsageError('migrate takes no arguments');
+      if (positionals.length) throw new UsageError(`${name} takes no arguments`);
       return { command: name };
     }
   }

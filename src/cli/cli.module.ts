@@ -11,6 +11,8 @@ import { UsersModule } from '../users/users.module';
 import { CreateAdminCommand } from './commands/create-admin.command';
 import { ListSessionsCommand } from './commands/list-sessions.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
+import { RotateKeysCommand } from './commands/rotate-keys.command';
+import { KeysModule } from '../keys/keys.module';
 
 /**
  * The app's own modules for config, database (which migrates on connect, as at a server's
@@ -28,8 +30,9 @@ import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
     DatabaseModule,
     UsersModule,
     AuthModule,
+    KeysModule,
     TypeOrmModule.forFeature([Session]),
   ],
-  providers: [CreateAdminCommand, ListSessionsCommand, RevokeSessionsCommand],
+  providers: [CreateAdminCommand, ListSessionsCommand, RevokeSessionsCommand, RotateKeysCommand],
 })
 export class CliModule {}

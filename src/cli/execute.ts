@@ -10,6 +10,7 @@ import { CreateAdminCommand, PasswordSource } from './commands/create-admin.comm
 import { ListSessionsCommand } from './commands/list-sessions.command';
 import { migrate } from './commands/migrate.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
+import { RotateKeysCommand } from './commands/rotate-keys.command';
 import { readPasswordFromStdin } from './password-input';
 
 export type Command = Exclude<ParsedCommand, { command: 'help' }>;
@@ -35,6 +36,8 @@ export async function execute(command: Command, env: RawEnv): Promise<string> {
         return await app.get(ListSessionsCommand).run(command.email, command);
       case 'revoke-sessions':
         return await app.get(RevokeSessionsCommand).run(command.email);
+      case 'rotate-keys':
+        return await app.get(RotateKeysCommand).run();
     }
   } catch (error) {
     // A service's refusal (e.g. email_taken when a registration won a race): its message.
