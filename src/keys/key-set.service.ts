@@ -115,7 +115,8 @@ export class KeySet implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
   async verificationKey(kid: string): Promise<KeyObject | null> {
     const known = this.byKid.get(kid);
     if (known) return known.publicKey;
-    if (Date.now() - this.lastReload >= UNKNOWN_KID_RELOAD_MS) await this.reload();
+    if (this.reloading) await this.reloading;
+    else if (Date.now() - this.lastReload >= UNKNOWN_KID_RELOAD_MS) await this.reload();
     return this.byKid.get(kid)?.publicKey ?? null;
   }
 
