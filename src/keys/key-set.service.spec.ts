@@ -39,7 +39,7 @@ function keySetOver(rows: SigningKey[], now = NOW) {
     // ACCESS_TOKEN_TTL 15 min + KEY_REFRESH_INTERVAL 60 s + 10 s.
     publishedUntilCutoff: (date: Date) => new Date(date.getTime() - (900 + 60 + 10) * 1000),
   } as unknown as KeyStore;
-  const clock = { now: () => now } as Clock;
+  const clock = { now: () => now };
   return { keySet: new KeySet(config, store, clock), loads };
 }
 
