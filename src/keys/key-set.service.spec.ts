@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Clock } from '../common/clock';
 import { loadKeysConfig } from '../config/keys.config';
 import { KeyEncryption } from './key-encryption';
 import { generateSigningKey } from './key-material';
