@@ -92,6 +92,8 @@ function logSecurityPosture(app: NestFastifyApplication, config: AppConfig, logg
     auth: settings.getOrThrow<AuthConfig>('auth'),
     database: settings.getOrThrow<DatabaseConfig>('database'),
     rateLimit: settings.get('rateLimit'),
+    keys: settings.get('keys'),
+    oauth: settings.get('oauth'),
   });
   const summary = warnings.length ? `${warnings.length} warning(s) follow` : 'no warnings';
   logger.log(['security posture:', ...lines, summary].join('\n  '), 'SecurityPosture');

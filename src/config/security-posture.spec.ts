@@ -1,6 +1,8 @@
 import { loadAppConfig } from './app.config';
 import { loadAuthConfig } from './auth.config';
 import { loadDatabaseConfig } from './database.config';
+import { loadKeysConfig } from './keys.config';
+import { loadOAuthConfig } from './oauth.config';
 import { RawEnv } from './env';
 import { loadRateLimitConfig } from './rate-limit.config';
 import { formatSeconds, PostureConfig, securityPosture } from './security-posture';
@@ -136,5 +138,40 @@ describe('securityPosture', () => {
       '1d',
       '7d',
     ]);
+  });
+
+  it('reports the access-token algorithm, the key set and the introspection clients, never a secret', () => {
+    const env = {
+      JWT_ALG: 'EdDSA',
+      KEY_ENCRYPTION_KEY: 'cd'.repeat(32),
+      KEY_ROTATION_INTERVAL: '30d',
+      INTROSPECTION_CLIENTS: `gateway:${'g'.repeat(40)}`,
+    };
+    const { lines, warnings } = securityPosture({
+      app: loadAppConfig(env),
+      auth: loadAuthConfig({ ...SECRETS, ...env }),
+      database: loadDatabaseConfig(env),
+      rateLimit: loadRateLimitConfig(env),
+      keys: loadKeysConfig(env),
+      oauth: loadOAuthConfig(env),
+    });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'access tokens: EdDSA, key set reloaded every 1m, rotated every 30d, private keys sealed ' +
+          'with the configured KEY_ENCRYPTION_KEY',
+        'introspection clients: gateway',
+      ]),
+    );
+    expect(lines.join('\n')).not.toContain('g'.repeat(40));
+    expect(lines.join('\n')).not.toContain('cd'.repeat(32));
+    expect(warnings).toEqual([]);
+    const generated = securityPosture({
+      app: loadAppConfig({}),
+      auth: loadAuthConfig(SECRETS),
+      database: loadDatabaseConfig({}),
+      rateLimit: loadRateLimitConfig({}),
+      keys: { ...loadKeysConfig(env), generatedEncryptionKey: true },
+    });
+    expect(generated.warnings.join('\n')).toMatch(/KEY_ENCRYPTION_KEY was generated into data\//);
   });
 });

@@ -1,7 +1,9 @@
 import { AppConfig } from './app.config';
 import { AuthConfig } from './auth.config';
 import { DatabaseConfig } from './database.config';
-import { DEV_SECRETS_FILE } from './dev-secrets';
+import { DEV_KEY_ENCRYPTION_KEY_FILE, DEV_SECRETS_FILE } from './dev-secrets';
+import { KeysConfig } from './keys.config';
+import { OAuthConfig } from './oauth.config';
 import { RateLimitConfig } from './rate-limit.config';
 
 export interface PostureConfig {
@@ -10,6 +12,9 @@ export interface PostureConfig {
   database: DatabaseConfig;
   /** The `rateLimit` namespace; reported as missing rather than assumed when absent. */
   rateLimit?: RateLimitConfig;
+  /** The `keys` and `oauth` namespaces (absent in older callers: then not reported). */
+  keys?: KeysConfig;
+  oauth?: OAuthConfig;
 }
 
 export interface SecurityPosture {
@@ -61,6 +66,18 @@ function describeTrustProxy(trustProxy: AppConfig['trustProxy']): string {
   return trustProxy.join(', ');
 }
 
+function describeKeys(keys: KeysConfig): string {
+  if (keys.algorithm === 'HS256') return 'access tokens: HS256 (JWT_ACCESS_SECRET), empty JWKS';
+  const rotation = keys.rotationInterval
+    ? `every ${formatSeconds(keys.rotationInterval)}`
+    : 'by rotate-keys only';
+  return (
+    `access tokens: ${keys.algorithm}, key set reloaded every ` +
+    `${formatSeconds(keys.refreshInterval)}, rotated ${rotation}, private keys sealed with ` +
+    `${keys.generatedEncryptionKey ? 'a generated' : 'the configured'} KEY_ENCRYPTION_KEY`
+  );
+}
+
 /**
  * The security-relevant settings the server starts with, and warnings for the risky ones.
  * Pure, so it is tested on its own; main.ts logs it once after listening.
@@ -70,6 +87,8 @@ export function securityPosture({
   auth,
   database,
   rateLimit,
+  keys,
+  oauth,
 }: PostureConfig): SecurityPosture {
   const lines = [
     `NODE_ENV: ${app.nodeEnv ?? '(unset)'}${app.production ? '' : ' (development settings)'}`,
@@ -84,6 +103,12 @@ export function securityPosture({
     `refresh cookie: HttpOnly; SameSite=Strict; Path=/api/auth; ` +
       `${auth.secureCookie ? 'Secure' : 'not Secure (plain HTTP allowed)'}`,
     `JWT secrets: ${auth.generatedSecrets ? `generated, kept in ${DEV_SECRETS_FILE}` : 'from the environment'}`,
+    ...(keys ? [describeKeys(keys)] : []),
+    ...(oauth
+      ? [
+          `introspection clients: ${oauth.introspectionClients.map((c) => c.id).join(', ') || 'none'}`,
+        ]
+      : []),
   ];
 
   const warnings: string[] = [];
@@ -91,6 +116,12 @@ export function securityPosture({
     warnings.push(
       `JWT secrets were generated into ${DEV_SECRETS_FILE}: set JWT_ACCESS_SECRET and ` +
         'JWT_REFRESH_SECRET for any shared or deployed server',
+    );
+  }
+  if (keys?.generatedEncryptionKey) {
+    warnings.push(
+      `KEY_ENCRYPTION_KEY was generated into ${DEV_KEY_ENCRYPTION_KEY_FILE}: set it for any ` +
+        'shared or deployed server (the signing keys in the database are sealed with it)',
     );
   }
   if (app.production && database.type === 'sqlite') {
