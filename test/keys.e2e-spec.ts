@@ -202,11 +202,11 @@ describe.each<Alg>(['ES256', 'EdDSA', 'RS256'])('JWT_ALG=%s', (alg) => {
       JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).kid as string;
     // The next key made at start is now older than the pre-publication window (2 s here).
     t.clock.advance(3);
-    const first = await keySet.rotate();
+    const first = await keySet.rotate('test');
     expect(first?.promoted.activatesAt?.getTime()).toBeLessThanOrEqual(t.clock.now().getTime());
     // Immediately again: that next key was published a moment ago, so it signs only after
     // the pre-publication window, and the key promoted first signs until then.
-    const second = await keySet.rotate();
+    const second = await keySet.rotate('test');
     expect(second?.retired).toEqual([first?.promoted.id]);
     expect(second?.promoted.activatesAt?.getTime()).toBeGreaterThan(t.clock.now().getTime());
     const during = await registerUser(t.http);
@@ -279,5 +279,63 @@ describe('JWT_ALG=HS256 (the default)', () => {
     } finally {
       await asym.close();
     }
+  });
+});
+
+describe('scheduled rotation (KEY_ROTATION_INTERVAL) and removal of expired keys', () => {
+  const logs = new LogCapture();
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(
+      {
+        JWT_ALG: 'ES256',
+        KEY_REFRESH_INTERVAL: '1s',
+        KEY_ROTATION_INTERVAL: '2s',
+        ACCESS_TOKEN_TTL: '60s',
+      },
+      { logs },
+    );
+  });
+  afterAll(() => t.close());
+
+  const stored = async () =>
+    (await t.dataSource.query('SELECT id, state FROM signing_keys')) as {
+      id: string;
+      state: string;
+    }[];
+  /** Waits (real time) for the next reload tick to have run after the clock moved. */
+  const nextTick = () => new Promise((ok) => setTimeout(ok, 1_300));
+
+  it('rotates once the current key has signed for the interval, audited as the scheduler', async () => {
+    const first = t.app.get(KeySet).signingKey().kid;
+    await nextTick();
+    // Real time moved ~1.3 s of the 2 s interval: nothing yet.
+    expect(t.app.get(KeySet).signingKey().kid).toBe(first);
+    t.clock.advance(3);
+    await nextTick();
+    const second = t.app.get(KeySet).signingKey().kid;
+    expect(second).not.toBe(first);
+    const [event] = logs.events('keys.rotated');
+    expect(event).toMatchObject({ actorId: 'scheduler', promoted: second, retired: [first] });
+    const states = await stored();
+    expect(states.find((row) => row.id === first)?.state).toBe('retired');
+    expect(states.filter((row) => row.state === 'next')).toHaveLength(1);
+  });
+
+  it('deletes a retired key, and drops it from the JWKS, once its last token has expired', async () => {
+    const retired = (await stored()).filter((row) => row.state === 'retired').map((row) => row.id);
+    expect(retired.length).toBeGreaterThan(0);
+    const jwks = async () =>
+      (await t.http().get('/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid);
+    expect(await jwks()).toEqual(expect.arrayContaining(retired));
+    // Past ACCESS_TOKEN_TTL (60 s) + KEY_REFRESH_INTERVAL (1 s) + 10 s after it retired. The
+    // scheduler rotates again meanwhile: those keys retired later and stay.
+    t.clock.advance(75);
+    await nextTick();
+    const ids = (await stored()).map((row) => row.id);
+    for (const kid of retired) expect(ids).not.toContain(kid);
+    const published = await jwks();
+    for (const kid of retired) expect(published).not.toContain(kid);
+    expect(published.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -127,6 +127,7 @@ describe('oauth configuration', () => {
       'auth.example.com',
       'ftp://x.example',
       'https://u:p@x.example',
+      'https://:p@x.example',
       'https://x.example/?a=1',
     ]) {
       expectConfigError(() => loadOAuthConfig({ PUBLIC_URL: bad }), 'PUBLIC_URL');

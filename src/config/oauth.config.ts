@@ -57,7 +57,7 @@ function readPublicUrl(env: RawEnv): string {
   } catch {
     throw new ConfigError('PUBLIC_URL', `"${raw}" is not a URL like https://auth.example.com`);
   }
-  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) {
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
     throw new ConfigError(
       'PUBLIC_URL',
       `"${raw}" must be an http(s) URL without query or credentials`,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { loadKeysConfig } from '../config/keys.config';
 import { KeyEncryption } from './key-encryption';
 import { generateSigningKey } from './key-material';
@@ -39,7 +40,8 @@ function keySetOver(rows: SigningKey[], now = NOW) {
     publishedUntilCutoff: (date: Date) => new Date(date.getTime() - (900 + 60 + 10) * 1000),
   } as unknown as KeyStore;
   const clock = { now: () => now };
-  return { keySet: new KeySet(config, store, clock), loads };
+  const audit = { record: () => undefined } as unknown as AuditLog;
+  return { keySet: new KeySet(config, store, clock, audit), loads };
 }
 
 describe('KeySet', () => {

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { KeyObject } from 'node:crypto';
+import { AuditLog } from '../common/audit/audit-log.service';
 import { Clock } from '../common/clock';
 import { AsymmetricAlgorithm, keysConfig } from '../config/keys.config';
 import { privateKeyFromDer, PublicJwk, publicKeyFromJwk, signJws } from './key-material';
@@ -54,6 +55,7 @@ export class KeySet implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     @Inject(keysConfig.KEY) private readonly config: ConfigType<typeof keysConfig>,
     private readonly store: KeyStore,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   get enabled(): boolean {
@@ -64,6 +66,9 @@ export class KeySet implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     if (!this.enabled) return;
     await this.store.ensureKeySet(this.clock.now());
     await this.reload();
+    // Decrypts the signing key now: a KEY_ENCRYPTION_KEY other than the one the keys were
+    // sealed with stops the start, rather than failing every login afterwards.
+    this.signingKey();
   }
 
   onApplicationBootstrap(): void {
@@ -120,11 +125,24 @@ export class KeySet implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     return this.byKid.get(kid)?.publicKey ?? null;
   }
 
-  /** Rotates now (the CLI's `rotate-keys`), then reloads this instance's copy. */
-  async rotate(): Promise<RotationResult | null> {
+  /** Rotates now (the CLI's `rotate-keys`, audited as `actorId`), then reloads this copy. */
+  async rotate(actorId: string): Promise<RotationResult | null> {
     const result = await this.store.rotate(this.clock.now());
+    if (result) this.recordRotation(result, actorId);
     await this.reload();
     return result;
+  }
+
+  private recordRotation(result: RotationResult, actorId: string): void {
+    this.audit.record('keys.rotated', {
+      actorId,
+      promoted: result.promoted.id,
+      activatesAt: (result.promoted.activatesAt as Date).toISOString(),
+      retired: result.retired,
+      next: result.next.id,
+      ip: null,
+      userAgent: null,
+    });
   }
 
   /** Reloads from the table; concurrent callers share one query. */
@@ -182,7 +200,7 @@ export class KeySet implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     try {
       if (this.config.rotationInterval > 0) {
         const rotated = await this.store.rotate(now, this.config.rotationInterval);
-        if (rotated) this.logger.log(describeRotation(rotated));
+        if (rotated) this.recordRotation(rotated, 'scheduler');
       }
       await this.store.removeExpired(now);
       await this.reload();

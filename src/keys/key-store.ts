@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, LessThan, Not, Repository } from 'typeorm';
+import { DataSource, In, LessThan, Repository } from 'typeorm';
 import { addSeconds } from '../common/time';
 import { authConfig } from '../config/auth.config';
 import { AsymmetricAlgorithm, keysConfig } from '../config/keys.config';
@@ -58,14 +58,12 @@ export class KeyStore {
 
   /**
    * A first start (or one with a new JWT_ALG): a current key that signs at once and a next
-   * one; keys of another algorithm are retired. A set that has both already is left alone.
+   * one. A set that has both already is left alone. Keys of another algorithm are left alone
+   * too (never published nor used here): a CLI run or an instance started with the wrong
+   * JWT_ALG must not retire the keys the rest of the fleet signs with.
    */
   ensureKeySet(now: Date): Promise<void> {
     return this.locked(async () => {
-      await this.keys.update(
-        { algorithm: Not(this.algorithm), state: In(['next', 'current']) },
-        { state: 'retired', retiredAt: now },
-      );
       const stored = await this.load();
       if (!stored.some((key) => key.state === 'current')) {
         await this.keys.insert(this.create('current', now, now));

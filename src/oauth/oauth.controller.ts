@@ -25,7 +25,8 @@ const FORM = 'application/x-www-form-urlencoded';
 
 const ACTIVE_EXAMPLE = {
   active: true,
-  token_type: 'access_token',
+  token_type: 'Bearer',
+  token_use: 'access_token',
   sub: '6f1c2a64-3f7e-4a5b-9a8e-2b9c0d1e2f3a',
   sid: '0b7d2c4e-8f9a-4b1c-9d2e-3f4a5b6c7d8e',
   jti: 'c2f1e0d9-8b7a-4c6d-9e5f-4a3b2c1d0e9f',
@@ -34,7 +35,6 @@ const ACTIVE_EXAMPLE = {
   iss: 'nest-auth-service',
   aud: 'nest-auth-service',
   roles: ['user'],
-  client_id: 'resource-server',
 };
 
 /**
@@ -84,8 +84,10 @@ export class OAuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IntrospectionResponse> {
     reply.header('Cache-Control', 'no-store');
-    const clientId = this.clients.authenticate(authorization);
-    return this.oauth.introspect(dto.token, dto.token_type_hint, clientId, {
+    // Who asks does not change the answer (RFC 7662's client_id would name the client the
+    // token was issued to; these tokens were issued to users, so it is left out).
+    this.clients.authenticate(authorization);
+    return this.oauth.introspect(dto.token, dto.token_type_hint, {
       iss: this.auth.issuer,
       aud: this.auth.audience,
     });

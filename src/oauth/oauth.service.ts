@@ -11,7 +11,10 @@ export type IntrospectionResponse =
   | typeof INACTIVE
   | {
       active: true;
-      token_type: 'access_token' | 'refresh_token';
+      /** RFC 6749 §5.1's type, for access tokens: `Bearer`. */
+      token_type?: 'Bearer';
+      /** Which of this server's tokens it is (as Ory Hydra names it). */
+      token_use: 'access_token' | 'refresh_token';
       sub: string;
       sid: string;
       jti?: string;
@@ -20,7 +23,6 @@ export type IntrospectionResponse =
       iss: string;
       aud: string;
       roles?: string[];
-      client_id: string;
     };
 
 /** RFC 7662 introspection and RFC 7009 revocation for resource servers and token holders. */
@@ -39,14 +41,14 @@ export class OAuthService {
   async introspect(
     token: string,
     hint: string | undefined,
-    clientId: string,
     issuer: { iss: string; aud: string },
   ): Promise<IntrospectionResponse> {
     const found = await this.introspector.recognise(token, hint);
     if (!found || !(await this.introspector.isActive(found, token))) return INACTIVE;
     return {
       active: true,
-      token_type: found.type,
+      ...(found.type === 'access_token' && { token_type: 'Bearer' as const }),
+      token_use: found.type,
       sub: found.sub,
       sid: found.sid,
       ...(found.jti && { jti: found.jti }),
@@ -54,7 +56,6 @@ export class OAuthService {
       exp: found.type === 'refresh_token' ? this.introspector.refreshExpiry(found) : found.exp,
       ...issuer,
       ...(found.roles && { roles: found.roles }),
-      client_id: clientId,
     };
   }
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../../common/audit/audit-log.service';
 import { describeRotation, KeySet } from '../../keys/key-set.service';
 import { CliError } from '../cli-error';
-import { OPERATOR_CLIENT, operatorActorId } from '../operator';
+import { operatorActorId } from '../operator';
 
 /**
  * `rotate-keys`: next → current, current → retired, a new next (what KEY_ROTATION_INTERVAL
@@ -12,10 +11,7 @@ import { OPERATOR_CLIENT, operatorActorId } from '../operator';
  */
 @Injectable()
 export class RotateKeysCommand {
-  constructor(
-    private readonly keySet: KeySet,
-    private readonly audit: AuditLog,
-  ) {}
+  constructor(private readonly keySet: KeySet) {}
 
   async run(): Promise<string> {
     if (!this.keySet.enabled) {
@@ -24,16 +20,8 @@ export class RotateKeysCommand {
           'set to rotate (set JWT_ALG=ES256, EdDSA or RS256)',
       );
     }
-    const result = await this.keySet.rotate();
+    const result = await this.keySet.rotate(operatorActorId());
     if (!result) throw new CliError('another rotation promoted the next key first; run it again');
-    this.audit.record('keys.rotated', {
-      actorId: operatorActorId(),
-      promoted: result.promoted.id,
-      activatesAt: (result.promoted.activatesAt as Date).toISOString(),
-      retired: result.retired,
-      next: result.next.id,
-      ...OPERATOR_CLIENT,
-    });
     return describeRotation(result);
   }
 }

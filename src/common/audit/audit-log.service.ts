@@ -67,7 +67,10 @@ export interface AuditEvents {
     clientId: string | null;
     ended: boolean;
   };
-  /** `rotate-keys` or the scheduled rotation: key ids and times only, never key material. */
+  /**
+   * `rotate-keys` (actorId `cli:<user>`) or KEY_ROTATION_INTERVAL (actorId `scheduler`): key
+   * ids and times only, never key material.
+   */
   'keys.rotated': AuditClient & {
     actorId: string;
     promoted: string;
