@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { KeyEncryption } from '../src/keys/key-encryption';
 import { privateKeyFromDer } from '../src/keys/key-material';
@@ -337,5 +340,26 @@ describe('scheduled rotation (KEY_ROTATION_INTERVAL) and removal of expired keys
     const published = await jwks();
     for (const kid of retired) expect(published).not.toContain(kid);
     expect(published.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('KEY_ENCRYPTION_KEY', () => {
+  it('a start with another key-encryption key than the keys were sealed with fails, naming the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kek-e2e-'));
+    const env = { JWT_ALG: 'EdDSA', DATABASE_URL: `sqlite:${join(dir, 'auth.sqlite')}` };
+    try {
+      const first = await createTestApp(env);
+      const { pair } = await registerUser(first.http);
+      expect(pair.accessToken).toBeTruthy();
+      await first.close();
+      await expect(createTestApp({ ...env, KEY_ENCRYPTION_KEY: 'aa'.repeat(32) })).rejects.toThrow(
+        /cannot decrypt its private key \(KEY_ENCRYPTION_KEY differs/,
+      );
+      // The right key still opens them.
+      const again = await createTestApp(env);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
