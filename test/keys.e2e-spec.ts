@@ -301,11 +301,8 @@ describe('scheduled rotation (KEY_ROTATION_INTERVAL) and removal of expired keys
   });
   afterAll(() => t.close());
 
-  const stored = async () =>
-    (await t.dataSource.query('SELECT id, state FROM signing_keys')) as {
-      id: string;
-      state: string;
-    }[];
+  const stored = () =>
+    t.dataSource.query<{ id: string; state: string }[]>('SELECT id, state FROM signing_keys');
   /** Waits (real time) for the next reload tick to have run after the clock moved. */
   const nextTick = () => new Promise((ok) => setTimeout(ok, 1_300));
 
