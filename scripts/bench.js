@@ -9,6 +9,8 @@
 //   d  protected-route p99 alone and beside a login storm
 //   e  refresh p50/p99 with 1 thousand vs 1 million stored refresh tokens (bulk seeded)
 //   f  server RSS at idle and after 100k requests
+//   g  protected route with access tokens signed HS256, ES256, EdDSA, RS256 (JWT_ALG), and
+//      introspection (POST /api/oauth/introspect) on EdDSA
 // The figures are a report: they never fail the run. Crashes and non-2xx answers in a scenario
 // that should have none (a bug) exit 1.
 const { execFileSync } = require('node:child_process');
@@ -19,12 +21,14 @@ const { performance } = require('node:perf_hooks');
 const { PASSWORD, createArticles, register } = require('./bench/api');
 const { mysqlTarget, sqliteTarget } = require('./bench/db');
 const { failures, warnings } = require('./bench/load');
+const { accessTokenAlgorithms } = require('./bench/algorithms');
 const { machine, markdown, printTable, targets, fmt } = require('./bench/report');
 const scenarios = require('./bench/scenarios');
 const { tokenTable, humanCount } = require('./bench/token-table');
 const { startServer } = require('./lib/server');
 
 const ROOT = join(__dirname, '..');
+const ALL_SCENARIOS = 'abcdefg';
 const USAGE = `usage: npm run bench [-- options]
   --db sqlite|mysql        database (default sqlite; mysql: DATABASE_URL=mysql://…/<name with "bench">
                            if set, else the test MariaDB of scripts/mariadb-test.sh, database <db>_bench)
@@ -33,7 +37,7 @@ const USAGE = `usage: npm run bench [-- options]
   --login-connections N    connections of the login loads (default 2 × cores)
   --rate R                 req/s of the protected route in (d) (default a quarter of (a)'s)
   --cost N                 BCRYPT_COST of the server and of hash_time (default 11)
-  --only a,b,…             run only these scenarios
+  --only a,b,…             run only these scenarios (letters a to g; default all)
   --short                  CI smoke: 3 s per measurement, 10k requests in (f), 1k vs 100k tokens in (e)
   --out FILE               report file (default docs/BENCHMARKS.md, with --db mysql
                            docs/BENCHMARKS-mysql.md; the JSON goes beside it)
@@ -43,7 +47,7 @@ const USAGE = `usage: npm run bench [-- options]
 const usageError = (message) => Object.assign(new Error(message), { usage: true });
 
 function parseArgs(argv) {
-  const opts = { db: 'sqlite', out: null, only: 'abcdef', build: true };
+  const opts = { db: 'sqlite', out: null, only: ALL_SCENARIOS, build: true };
   const numbers = {
     '--duration': 'duration',
     '--connections': 'connections',
@@ -73,7 +77,7 @@ function parseArgs(argv) {
   }
   if (!['sqlite', 'mysql'].includes(opts.db)) throw usageError('--db is sqlite or mysql');
   opts.out ??= opts.db === 'mysql' ? 'docs/BENCHMARKS-mysql.md' : 'docs/BENCHMARKS.md';
-  if (!/^[a-f]+$/.test(opts.only)) throw usageError('--only takes letters a to f');
+  if (!/^[a-g]+$/.test(opts.only)) throw usageError('--only takes letters a to g');
   if (opts.cost !== undefined && (opts.cost < 4 || opts.cost > 15)) {
     throw usageError('--cost is 4 to 15 (BCRYPT_COST)');
   }
@@ -156,7 +160,7 @@ async function main() {
   ];
   shownArgs.push(`--login-connections ${opts.loginConnections}`, `--cost ${opts.cost}`);
   if (opts.rate) shownArgs.push(`--rate ${opts.rate}`);
-  if (opts.only !== 'abcdef') shownArgs.push(`--only ${opts.only}`);
+  if (opts.only !== ALL_SCENARIOS) shownArgs.push(`--only ${opts.only}`);
   if (opts.short) shownArgs.push('--short');
   const command = `npm run bench -- ${shownArgs.join(' ')}`;
   const want = (letters) => [...letters].some((l) => opts.only.includes(l));
@@ -173,12 +177,18 @@ async function main() {
       const warning = warnings(result);
       if (warning) warned.push(`${label}: ${warning}`);
     },
+    /** A wrong answer a load's status codes cannot show (e.g. a 200 with the wrong body). */
+    fail(label, problem) {
+      errors.push(`${label}: ${problem}`);
+    },
   };
 
   mkdirSync('test-output', { recursive: true });
   const serverLog = openSync('test-output/bench-server.log', 'w');
   const env = serverEnv(opts);
-  const start = (databaseUrl) => startServer({ databaseUrl, env, stdio: serverLog });
+  // `extra`: settings of one scenario's servers only (g's JWT_ALG), beside the run's own.
+  const start = (databaseUrl, extra = {}) =>
+    startServer({ databaseUrl, env: { ...env, ...extra }, stdio: serverLog });
 
   log(`${command}`);
   log(`hash_time: ${opts.hashSamples} × bcryptjs.compareSync at cost ${opts.cost}…`);
@@ -237,6 +247,10 @@ async function main() {
       const [small, big] = opts.tokenSizes.map(humanCount);
       log(`e: refresh with ${small} vs ${big} stored tokens…`);
       record('e', await tokenTable(ctx, target, start));
+    }
+    if (want('g')) {
+      log('g: protected route per JWT_ALG (a fresh server and database each), introspection…');
+      record('g', await accessTokenAlgorithms(ctx, target, start));
     }
   } finally {
     await target.close();

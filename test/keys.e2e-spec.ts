@@ -198,6 +198,22 @@ describe.each<Alg>(['ES256', 'EdDSA', 'RS256'])('JWT_ALG=%s', (alg) => {
     expect((await resource('/hello', forged)).body.code).toBe('token_invalid');
   });
 
+  it('answers a repeated token from its verified-token cache, but the session still ends at once', async () => {
+    const { pair } = await registerUser(t.http);
+    for (let i = 0; i < 3; i++)
+      expect((await get('/api/users/me', pair.accessToken)).status).toBe(200);
+    // A copy that differs in one signature character is no cache hit: verified, and refused.
+    const sig = pair.accessToken.split('.')[2];
+    const flipped = `${sig.slice(0, 5)}${sig[5] === 'A' ? 'B' : 'A'}${sig.slice(6)}`;
+    const tampered = `${pair.accessToken.split('.').slice(0, 2).join('.')}.${flipped}`;
+    expect((await get('/api/users/me', tampered)).body.code).toBe('token_invalid');
+    // The cache holds the signature check only: the session is looked up on every call.
+    await t.http().post('/api/auth/logout').send({ refreshToken: pair.refreshToken }).expect(204);
+    const after = await get('/api/users/me', pair.accessToken);
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe('token_revoked');
+  });
+
   it('rotates without a failed verification: old and new tokens verify here and there', async () => {
     const keySet = t.app.get(KeySet);
     const before = await registerUser(t.http);

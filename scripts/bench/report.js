@@ -125,6 +125,38 @@ function targets(figures, { db, tokenLabels, rssRequests }) {
     '≤ 20 %',
     s.f?.growthPct <= 20,
   );
+  const hs256 = s.g?.byAlgorithm.HS256.okPerSec;
+  const eddsa = s.g?.byAlgorithm.EdDSA.okPerSec;
+  const g = s.g && ratio(eddsa, hs256);
+  add(
+    'g',
+    'protected req/s EdDSA ÷ HS256',
+    s.g && g,
+    `${fmt(g, 2)} (${fmt(eddsa, 0)} / ${fmt(hs256, 0)}/s)`,
+    '≥ 0.8',
+    g >= 0.8,
+  );
+  // Figures without a goal: shown beside the targets, never PASS or FAIL.
+  const uncached = s.g?.byAlgorithm['EdDSA, no cache']?.okPerSec;
+  rows.push({
+    id: 'g',
+    what: 'protected req/s EdDSA, TOKEN_VERIFY_CACHE_SIZE=0 ÷ HS256',
+    figure: s.g
+      ? `${fmt(ratio(uncached, hs256), 2)} (${fmt(uncached, 0)} / ${fmt(hs256, 0)}/s)`
+      : 'not run',
+    target: 'none (a report)',
+    ok: null,
+  });
+  const introspection = s.g?.introspection;
+  rows.push({
+    id: 'g',
+    what: `introspection req/s (${introspection?.algorithm ?? 'EdDSA'})`,
+    figure: introspection
+      ? `${fmt(introspection.okPerSec, 0)}/s, p99 ${fmt(introspection.p99, 2)} ms`
+      : 'not run',
+    target: 'none (a report)',
+    ok: null,
+  });
   return rows;
 }
 

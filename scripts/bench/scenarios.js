@@ -325,6 +325,7 @@ async function refreshThroughput(ctx) {
 }
 
 module.exports = {
+  command,
   rssMb,
   warmUp,
   rss,

@@ -6,6 +6,7 @@ import { KEY_TYPE, verifyJws } from '../keys/key-material';
 import { KeySet } from '../keys/key-set.service';
 import { JwtKeys } from './jwt-keys';
 import type { DecodedJwt } from './strategies/jwt.strategy';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Named like jsonwebtoken's errors, which JwtAuthGuard maps to token_expired / token_invalid. */
 export class AccessTokenError extends Error {
@@ -40,6 +41,7 @@ function decodeJson(part: string): Record<string, unknown> | null {
 @Injectable()
 export class AccessTokenVerifier {
   readonly algorithm: ConfigType<typeof keysConfig>['algorithm'];
+  private readonly verified: VerifiedTokenCache;
 
   constructor(
     @Inject(keysConfig.KEY) config: ConfigType<typeof keysConfig>,
@@ -48,6 +50,7 @@ export class AccessTokenVerifier {
     private readonly jwt: JwtService,
   ) {
     this.algorithm = config.algorithm;
+    this.verified = new VerifiedTokenCache(config.verifyCacheSize);
   }
 
   get asymmetric(): boolean {
@@ -56,6 +59,10 @@ export class AccessTokenVerifier {
 
   async verify(token: string): Promise<DecodedJwt> {
     if (!this.asymmetric) return this.verifyHs256(token);
+    const cached = this.verified.get(token, Math.floor(Date.now() / 1000), (kid) =>
+      this.keySet.isPublished(kid),
+    );
+    if (cached) return cached;
     const parts = token.split('.');
     if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) {
       throw new AccessTokenError('jwt malformed');
@@ -75,7 +82,9 @@ export class AccessTokenVerifier {
       throw new AccessTokenError('invalid signature');
     }
     this.checkClaims(payload);
-    return { header, payload } as DecodedJwt;
+    const decoded = { header, payload } as DecodedJwt;
+    this.verified.set(token, decoded, header.kid, payload.exp as number);
+    return decoded;
   }
 
   /** jsonwebtoken's own checks, as passport-jwt runs them for the guard. */

@@ -18,6 +18,7 @@ describe('keys configuration', () => {
       prePublication: 120,
       jwksMaxAge: 30,
       rotationInterval: 0,
+      verifyCacheSize: 10_000,
     });
   });
 
@@ -68,6 +69,17 @@ describe('keys configuration', () => {
     );
     expectConfigError(() => loadKeysConfig({ KEY_REFRESH_INTERVAL: '2h' }), 'KEY_REFRESH_INTERVAL');
     expectConfigError(() => loadKeysConfig({ KEY_REFRESH_INTERVAL: '0' }), 'KEY_REFRESH_INTERVAL');
+  });
+
+  it('TOKEN_VERIFY_CACHE_SIZE: 10000 by default, 0 turns it off, anything else is refused', () => {
+    expect(loadKeysConfig({}).verifyCacheSize).toBe(10_000);
+    expect(loadKeysConfig({ TOKEN_VERIFY_CACHE_SIZE: '0' }).verifyCacheSize).toBe(0);
+    for (const bad of ['-1', '1e3', 'many', '1000001']) {
+      expectConfigError(
+        () => loadKeysConfig({ TOKEN_VERIFY_CACHE_SIZE: bad }),
+        'TOKEN_VERIFY_CACHE_SIZE',
+      );
+    }
   });
 
   it('generates the development key once into a 0600 file and reads it back', () => {

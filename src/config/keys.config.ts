@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { ConfigError } from './config-error';
 import { DEV_KEY_ENCRYPTION_KEY_FILE, loadOrCreateDevEncryptionKey } from './dev-secrets';
-import { isProduction, RawEnv, readDuration, readEnum, readOptional } from './env';
+import { isProduction, RawEnv, readDuration, readEnum, readInt, readOptional } from './env';
 
 export const JWT_ALGORITHMS = ['HS256', 'ES256', 'EdDSA', 'RS256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
@@ -26,6 +26,11 @@ export interface KeysConfig {
   jwksMaxAge: number;
   /** Seconds between scheduled rotations; 0 = only `cli rotate-keys` rotates. */
   rotationInterval: number;
+  /**
+   * Verified access tokens kept so a repeated token skips the public-key check
+   * (TOKEN_VERIFY_CACHE_SIZE, entries; 0 = off). Asymmetric JWT_ALG only.
+   */
+  verifyCacheSize: number;
 }
 
 /** `KEY_ENCRYPTION_KEY`: 32 bytes as 64 hex digits, or base64 / base64url. */
@@ -84,6 +89,7 @@ export function loadKeysConfig(env: RawEnv): KeysConfig {
     prePublication,
     jwksMaxAge: Math.max(1, Math.floor(refreshInterval / 2)),
     rotationInterval,
+    verifyCacheSize: readInt(env, 'TOKEN_VERIFY_CACHE_SIZE', 10_000, 0, 1_000_000),
   };
 }
 

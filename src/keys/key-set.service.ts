@@ -125,6 +125,11 @@ export class KeySet implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     return this.byKid.get(kid)?.publicKey ?? null;
   }
 
+  /** Whether `kid` is in this copy of the set (no reload): a cached verification's check. */
+  isPublished(kid: string): boolean {
+    return this.byKid.has(kid);
+  }
+
   /** Rotates now (the CLI's `rotate-keys`, audited as `actorId`), then reloads this copy. */
   async rotate(actorId: string): Promise<RotationResult | null> {
     const result = await this.store.rotate(this.clock.now());
