@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 import { EntityColumns } from '../database/entity-columns';
+import { retryOnConflict } from '../database/conflict-retry';
 import { isUniqueViolation } from '../database/db-errors';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
@@ -130,9 +131,17 @@ export class TokenStore {
    * One transaction, two statements: a multi-table UPDATE that spends the parent and updates
    * its session only while `spent_at IS NULL` (losers wait on the row lock, then match
    * nothing), and the successor's INSERT. A connection lost midway rolls both back, so a
-   * token is never left spent without its successor.
+   * token is never left spent without its successor. A deadlock, or on a multi-primary
+   * cluster a certification conflict at COMMIT (another node spent it first), rolls back the
+   * whole transaction and runs it again (retryOnConflict): the conditional UPDATE then decides
+   * again, and finds the token spent. On Galera the UPDATE waits for that commit to be applied
+   * here first (wsrep_sync_wait, failover-pool.ts), so the retry does not conflict again.
    */
   private spendOnMysql(params: SpendParams): Promise<boolean> {
+    return retryOnConflict(() => this.spendOnMysqlOnce(params));
+  }
+
+  private spendOnMysqlOnce(params: SpendParams): Promise<boolean> {
     return this.onMysqlConnection(async (query) => {
       await query('START TRANSACTION');
       try {

@@ -301,7 +301,49 @@ describe('configuration', () => {
         username: 'app',
         password: 'p@ss:word',
         database: 'auth',
+        hosts: [{ host: 'db.example.com', port: 3306 }],
+        causalReads: 'on',
       });
+    });
+
+    it('takes several hosts, in order, from the URL or from DATABASE_HOSTS', () => {
+      const url = 'mysql://u:p%2Cq@db1:3307,db2,[::1]:3309/auth';
+      expect(loadDatabaseConfig({ DATABASE_URL: url })).toMatchObject({
+        host: 'db1',
+        port: 3307,
+        password: 'p,q',
+        database: 'auth',
+        hosts: [
+          { host: 'db1', port: 3307 },
+          { host: 'db2', port: 3306 },
+          { host: '::1', port: 3309 },
+        ],
+      });
+      const env = { DATABASE_URL: 'mysql://u:p@ignored/auth', DATABASE_HOSTS: 'h2:4,h1:3' };
+      expect(loadDatabaseConfig(env)).toMatchObject({
+        host: 'h2',
+        port: 4,
+        hosts: [
+          { host: 'h2', port: 4 },
+          { host: 'h1', port: 3 },
+        ],
+      });
+    });
+
+    it.each([
+      ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@db1,,db2/auth' }],
+      ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@db1:3306,db1:3306/auth' }],
+      ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@db1,db2:99999/auth' }],
+      ['DATABASE_HOSTS', { DATABASE_URL: 'mysql://u:p@h/auth', DATABASE_HOSTS: 'a b:1' }],
+      ['DATABASE_HOSTS', { DATABASE_URL: 'sqlite::memory:', DATABASE_HOSTS: 'h1:3306' }],
+      ['DATABASE_CAUSAL_READS', { DATABASE_URL: 'mysql://u:p@h/auth', DATABASE_CAUSAL_READS: 'x' }],
+    ])('refuses %s in %j', (variable, env) => {
+      expectConfigError(() => loadDatabaseConfig(env), variable);
+    });
+
+    it('turns causal reads off with DATABASE_CAUSAL_READS=off', () => {
+      const env = { DATABASE_URL: 'mysql://u:p@h/auth', DATABASE_CAUSAL_READS: 'off' };
+      expect(loadDatabaseConfig(env)).toMatchObject({ causalReads: 'off' });
     });
 
     it('keeps an explicit port and accepts mariadb://', () => {

@@ -16,6 +16,8 @@ const UNAVAILABLE_CODES = new Set([
   'ER_LOCK_DEADLOCK',
   // Group Replication multi-primary / Galera: a certification conflict rolled back the commit.
   'ER_TRANSACTION_ROLLBACK_DURING_COMMIT',
+  // 1047: a Galera node that is not (or no longer) part of the primary component, or joining.
+  'ER_UNKNOWN_COM_ERROR',
   'SQLITE_BUSY',
   'SQLITE_IOERR',
 ]);
@@ -28,6 +30,18 @@ function codesOf(error: unknown): string[] {
     current = current.driverError ?? current.cause;
   }
   return codes;
+}
+
+/**
+ * A transaction another one beat: an InnoDB deadlock, or on a multi-primary cluster (Galera,
+ * Group Replication) a certification conflict, which Galera reports as a deadlock at COMMIT.
+ * The transaction was rolled back whole: running it again is safe where its statements decide
+ * again from what is committed (a conditional UPDATE).
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  return codesOf(error).some((code) =>
+    ['ER_LOCK_DEADLOCK', 'ER_TRANSACTION_ROLLBACK_DURING_COMMIT'].includes(code),
+  );
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -7,6 +7,7 @@ import { Session } from '../auth/entities/session.entity';
 import { DatabaseConfig } from '../config/database.config';
 import { SigningKey } from '../keys/signing-key.entity';
 import { User } from '../users/entities/user.entity';
+import { failoverDriver } from './failover-pool';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
 import { PurgeIndexes1764288000000 } from './migrations/1764288000000-PurgeIndexes';
 import { Utf8mb4Tables1764374400000 } from './migrations/1764374400000-Utf8mb4Tables';
@@ -53,6 +54,9 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
   return {
     ...common,
     type: 'mysql',
+    // mysql2 with a pool over every host of the list, in order (failover-pool.ts).
+    connectorPackage: 'mysql2',
+    driver: failoverDriver(config.hosts, config.causalReads),
     host: config.host,
     port: config.port,
     username: config.username,

@@ -1,5 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { conflictCounts } from '../database/conflict-retry';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PasswordHasher } from '../auth/password/password-hasher.service';
 import type { WorkerPoolStats } from '../auth/password/worker-pool';
@@ -112,6 +113,7 @@ export class Metrics {
     // lag it reports is still measured per sample to the millisecond.
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
     this.registerBcryptPool();
+    this.registerDatabaseConflicts();
     // Every outcome is exported from the start (at 0), so rate() and alerts see the series
     // before its first event.
     for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);
@@ -186,6 +188,30 @@ export class Metrics {
     });
     counter('bcrypt_pool_crashed_total', 'bcrypt workers that died and were replaced', (s) => {
       return s.crashed;
+    });
+  }
+
+  /**
+   * Transactions that lost to another one (a deadlock, or a certification conflict on a
+   * multi-primary cluster): `retried` ran again, `gave_up` conflicted on every attempt and
+   * answered 503 (database/conflict-retry.ts). Counted from this app's start.
+   */
+  private registerDatabaseConflicts(): void {
+    const seen = { ...conflictCounts };
+    const counter = new Counter({
+      name: 'auth_db_conflicts_total',
+      help: 'Database transactions that conflicted with another, by outcome (retried, gave_up)',
+      labelNames: ['outcome'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [key, outcome] of [
+          ['retried', 'retried'],
+          ['gaveUp', 'gave_up'],
+        ] as const) {
+          counter.inc({ outcome }, conflictCounts[key] - seen[key]);
+          seen[key] = conflictCounts[key];
+        }
+      },
     });
   }
 
