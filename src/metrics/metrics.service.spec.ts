@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AuditLog } from '../common/audit/audit-log.service';
+import { conflictCounts } from '../database/conflict-retry';
 import { Metrics } from './metrics.service';
 
 const CLIENT = { ip: '127.0.0.1', userAgent: null };
@@ -28,6 +29,16 @@ describe('Metrics', () => {
     expect(await sample(metrics, 'auth_refresh_reuse_detected_total')).toBe(0);
     expect(await sample(metrics, 'http_unauthorized_total{code="token_expired"}')).toBe(0);
     expect(await sample(metrics, 'http_unauthorized_total{code="forbidden"}')).toBeUndefined();
+  });
+
+  it('exports database conflicts since its own start, retried and given up', async () => {
+    expect(await sample(metrics, 'auth_db_conflicts_total{outcome="retried"}')).toBe(0);
+    conflictCounts.retried += 3;
+    conflictCounts.gaveUp += 1;
+    expect(await sample(metrics, 'auth_db_conflicts_total{outcome="retried"}')).toBe(3);
+    expect(await sample(metrics, 'auth_db_conflicts_total{outcome="gave_up"}')).toBe(1);
+    // A second app in the same process starts from 0.
+    expect(await sample(new Metrics(audit), 'auth_db_conflicts_total{outcome="retried"}')).toBe(0);
   });
 
   it('counts failures by route: login and refresh outcomes from the error code, else `error`', async () => {
