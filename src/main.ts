@@ -1,24 +1,9 @@
 import 'reflect-metadata';
-import { ConfigService } from '@nestjs/config';
-import { NestFactory } from '@nestjs/core';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './app.setup';
-import { AppModule } from './app.module';
-import { PinoLogger } from './common/logger/pino-logger';
-import {
-  AppConfig,
-  AuthConfig,
-  ConfigError,
-  DatabaseConfig,
-  loadAppConfig,
-  validateEnvironment,
-} from './config';
-import { securityPosture } from './config/security-posture';
-import { isDatabaseUnavailable } from './database/db-errors';
-import { exposedGc, IdleHeapTrim } from './common/memory/idle-heap-trim';
+import cluster from 'node:cluster';
+import { AppConfig, ConfigError, loadAppConfig, validateEnvironment } from './config';
 
-async function bootstrap(): Promise<void> {
-  // Configuration first: a bad value stops the start with one line naming the variable.
+/** Configuration first: a bad value stops the start with one line naming the variable. */
+function loadConfig(): AppConfig {
   try {
     validateEnvironment();
   } catch (error) {
@@ -28,76 +13,21 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const config = loadAppConfig(process.env);
-  const logger = PinoLogger.create(config.logLevel);
-  let app: NestFastifyApplication;
-  try {
-    app = await NestFactory.create<NestFastifyApplication>(
-      AppModule,
-      createFastifyAdapter(config),
-      {
-        ...NEST_APP_OPTIONS,
-        logger,
-        abortOnError: false,
-      },
-    );
-    await configureApp(app);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const what = isDatabaseUnavailable(error) ? 'cannot reach the database' : 'error';
-    console.error(`Start failed: ${what} (${reason})`);
-    process.exit(1);
+  return loadAppConfig(process.env);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  // WEB_CONCURRENCY > 1: this process is a node:cluster primary that forks the workers (this
+  // same file, where cluster.isPrimary is false) and serves nothing itself. Each side loads
+  // only its own module, so the primary never loads Nest, TypeORM or the database drivers.
+  if (config.webConcurrency > 1 && cluster.isPrimary) {
+    const { runPrimary } = await import('./cluster/cluster-primary');
+    runPrimary(config);
+    return;
   }
-  // SIGTERM/SIGINT: stop accepting and let in-flight requests finish first, then the modules'
-  // shutdown hooks stop the bcrypt workers and close the pool; exit 0. Not Nest's
-  // enableShutdownHooks: it runs onModuleDestroy (which stops the workers) before it closes
-  // the HTTP server, so a login in flight never got its answer. If closing hangs past the
-  // bound, exit 1 rather than linger.
-  let stopping = false;
-  let stopIdleTrim: () => void = () => undefined;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    stopIdleTrim();
-    setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
-    Promise.resolve(app.getHttpAdapter().close())
-      .then(() => app.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error(
-            `shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
-            error instanceof Error ? error.stack : undefined,
-            'Bootstrap',
-          );
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-  await app.listen(config.port, '0.0.0.0');
-  logger.log(`listening on http://localhost:${config.port} (Swagger UI at /docs)`, 'Bootstrap');
-  // Started with --expose-gc (npm start, start:prod, the Docker image): an idle server gives
-  // the garbage of its last busy spell back.
-  stopIdleTrim = new IdleHeapTrim({ gc: exposedGc() }).start();
-  logSecurityPosture(app, config, logger);
+  const { serve } = await import('./server');
+  await serve(config, { reportPosture: !(cluster.isWorker && config.webConcurrency > 1) });
 }
 
-/** One block with the security-relevant settings, then one line per warning about them. */
-function logSecurityPosture(app: NestFastifyApplication, config: AppConfig, logger: PinoLogger) {
-  const settings = app.get(ConfigService);
-  const { lines, warnings } = securityPosture({
-    app: config,
-    auth: settings.getOrThrow<AuthConfig>('auth'),
-    database: settings.getOrThrow<DatabaseConfig>('database'),
-    rateLimit: settings.get('rateLimit'),
-    keys: settings.get('keys'),
-    oauth: settings.get('oauth'),
-  });
-  const summary = warnings.length ? `${warnings.length} warning(s) follow` : 'no warnings';
-  logger.log(['security posture:', ...lines, summary].join('\n  '), 'SecurityPosture');
-  for (const warning of warnings) logger.warn(`security warning: ${warning}`, 'SecurityPosture');
-}
-
-void bootstrap();
+void main();

@@ -124,6 +124,18 @@ describe('server start (src/main.ts as a child process)', () => {
     expect(expectOneLineNoStack(result.stderr)).toContain('ACCESS_TOKEN_TTL');
   });
 
+  it.each([
+    ['2', /^Configuration error: WEB_CONCURRENCY: 2 processes need MySQL\/MariaDB/],
+    ['lots', /^Configuration error: WEB_CONCURRENCY: "lots" must be a whole number from 1 to 64/],
+  ])(
+    'stops with exit code 1 and one line for WEB_CONCURRENCY=%s on SQLite',
+    async (value, line) => {
+      const result = await exitWithin(startServer({ ...BASE_ENV, WEB_CONCURRENCY: value }));
+      expect(result.code).toBe(1);
+      expect(expectOneLineNoStack(result.stderr)).toMatch(line);
+    },
+  );
+
   it('refuses to start in production without JWT secrets, naming JWT_ACCESS_SECRET', async () => {
     const result = await exitWithin(
       startServer({

@@ -10,6 +10,7 @@ import {
   readOptional,
   readTrustProxy,
 } from './env';
+import { readWebConcurrency } from './web-concurrency';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,6 +29,8 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** `GET /metrics` answers without a token (METRICS_PUBLIC); otherwise admins only. */
   metricsPublic: boolean;
+  /** Processes serving the port (WEB_CONCURRENCY); more than 1: a cluster primary forks them. */
+  webConcurrency: number;
 }
 
 export function loadAppConfig(env: RawEnv): AppConfig {
@@ -54,6 +57,7 @@ export function loadAppConfig(env: RawEnv): AppConfig {
     // Up to 5 min: past that an orchestrator's own kill timeout is the better bound.
     shutdownTimeoutMs: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', { max: 300 }) * 1000,
     metricsPublic: readBoolean(env, 'METRICS_PUBLIC', false),
+    webConcurrency: readWebConcurrency(env),
   };
 }
 

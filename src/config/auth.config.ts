@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { ConfigError } from './config-error';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 import { isProduction, RawEnv, readDuration, readInt, readOptional } from './env';
+import { defaultBcryptWorkers, readWebConcurrency } from './web-concurrency';
 
 export interface AuthConfig {
   accessSecret: string;
@@ -17,7 +18,7 @@ export interface AuthConfig {
   sessionMaxTtl: number;
   reuseGrace: number;
   bcryptCost: number;
-  /** bcrypt worker threads (BCRYPT_WORKERS; started on demand, up to this many). */
+  /** bcrypt worker threads of this process (BCRYPT_WORKERS; started on demand, up to this many). */
   bcryptWorkers: number;
   /** bcrypt jobs that may wait for a worker; one more is refused with 503 (BCRYPT_QUEUE_LIMIT). */
   bcryptQueueLimit: number;
@@ -81,9 +82,10 @@ function readAdmin(env: RawEnv): Pick<AuthConfig, 'adminEmail' | 'adminPassword'
 }
 
 /**
- * The bcrypt pool. Workers default to the machine's cores: hashing is all CPU, so more threads
- * than cores only slice the same cores finer, and the event loop still gets its share from the
- * OS scheduler since it never runs a hash itself.
+ * The bcrypt pool. Workers default to the machine's cores, shared out among the WEB_CONCURRENCY
+ * processes (each gets cores ÷ processes, at least 1; an explicit BCRYPT_WORKERS is per
+ * process): hashing is all CPU, so more threads than cores only slice the same cores finer, and
+ * the event loop still gets its share from the OS scheduler since it never runs a hash itself.
  *
  * Why the queue default is about two seconds of hashing per worker (cost 11: 20 jobs a worker,
  * each step of cost halves it, never under 4, at most 1000): a job waits roughly
@@ -92,7 +94,8 @@ function readAdmin(env: RawEnv): Pick<AuthConfig, 'adminEmail' | 'adminPassword'
  * queue that only grows under a flood and makes every waiting login slower.
  */
 function readBcryptPool(env: RawEnv, cost: number) {
-  const bcryptWorkers = readInt(env, 'BCRYPT_WORKERS', Math.min(availableParallelism(), 64), 1, 64);
+  const fallback = defaultBcryptWorkers(availableParallelism(), readWebConcurrency(env));
+  const bcryptWorkers = readInt(env, 'BCRYPT_WORKERS', fallback, 1, 64);
   const perWorker = Math.min(1000, Math.max(4, Math.round(20 * 2 ** (11 - cost))));
   // At least 1: the start itself queues the dummy hash and the admin's behind each other.
   const bcryptQueueLimit = readInt(

@@ -4,6 +4,8 @@ import { databaseConfig, loadDatabaseConfig } from './database.config';
 import { keysConfig, loadKeysConfig } from './keys.config';
 import { loadOAuthConfig, oauthConfig } from './oauth.config';
 import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
+import type { PostureConfig } from './security-posture';
+import { checkWebConcurrency } from './web-concurrency';
 
 export * from './app.config';
 export * from './auth.config';
@@ -12,6 +14,7 @@ export * from './database.config';
 export * from './keys.config';
 export * from './oauth.config';
 export * from './rate-limit.config';
+export * from './web-concurrency';
 
 export const configNamespaces = [
   appConfig,
@@ -24,10 +27,26 @@ export const configNamespaces = [
 
 /** Validates the whole environment once; throws a ConfigError naming the first bad variable. */
 export function validateEnvironment(): void {
-  loadAppConfig(process.env);
+  const app = loadAppConfig(process.env);
   loadAuthConfig(process.env);
-  loadDatabaseConfig(process.env);
+  const database = loadDatabaseConfig(process.env);
   loadRateLimitConfig(process.env);
   loadKeysConfig(process.env);
   loadOAuthConfig(process.env);
+  checkWebConcurrency(app.webConcurrency, database);
+}
+
+/**
+ * What the start-up report reads, loaded as the config namespaces load it: for the cluster
+ * primary, which has no ConfigService (it creates no Nest app).
+ */
+export function loadPostureConfig(): PostureConfig {
+  return {
+    app: loadAppConfig(process.env),
+    auth: loadAuthConfig(process.env),
+    database: loadDatabaseConfig(process.env),
+    rateLimit: loadRateLimitConfig(process.env),
+    keys: loadKeysConfig(process.env),
+    oauth: loadOAuthConfig(process.env),
+  };
 }

@@ -93,6 +93,34 @@ describe('securityPosture', () => {
     expect(warnings[0]).toMatch(warning);
   });
 
+  it('warns in production about WEB_CONCURRENCY > 1 without REDIS_URL: N × the limits', () => {
+    const { lines, warnings } = postureOf({ ...PRODUCTION, WEB_CONCURRENCY: '3' });
+    expect(warnings).toEqual([
+      'WEB_CONCURRENCY is 3 without REDIS_URL: each worker process counts rate limits on its ' +
+        'own, so this instance allows up to 3 × AUTH_RATE_LIMIT (30 logins per IP and email per ' +
+        'window instead of 10); set REDIS_URL',
+    ]);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^processes: WEB_CONCURRENCY 3 \(cluster workers on one port\), \d+ bcrypt threads? each$/,
+        ),
+        'rate limit: AUTH_RATE_LIMIT 10/1m, counted in memory (per process: each of the 3 workers counts alone)',
+      ]),
+    );
+  });
+
+  it('does not warn about WEB_CONCURRENCY with REDIS_URL, outside production, or at 1', () => {
+    const redis = { REDIS_URL: 'redis://cache.internal:6379' };
+    expect(postureOf({ ...PRODUCTION, ...redis, WEB_CONCURRENCY: '2' }).warnings).toEqual([]);
+    expect(postureOf({ ...PRODUCTION, WEB_CONCURRENCY: '1' }).warnings).toEqual([]);
+    expect(
+      postureOf({ WEB_CONCURRENCY: '2', DATABASE_URL: PRODUCTION.DATABASE_URL }).warnings,
+    ).toEqual([]);
+    // One process: the report is as it always was (no processes line).
+    expect(postureOf(PRODUCTION).lines.some((line) => line.startsWith('processes:'))).toBe(false);
+  });
+
   it('does not warn at the limits: grace 60 s, cost 10, http origins outside production', () => {
     expect(
       postureOf({

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { AppConfig } from './app.config';
 import { AuthConfig } from './auth.config';
 import { DatabaseConfig } from './database.config';
@@ -48,10 +49,13 @@ function describeDatabase(database: DatabaseConfig): string {
   return database.database === ':memory:' ? 'sqlite in memory' : `sqlite ${database.database}`;
 }
 
-function describeRateLimit(rateLimit: RateLimitConfig | undefined): string {
+function describeRateLimit(rateLimit: RateLimitConfig | undefined, processes: number): string {
   if (!rateLimit) return 'not configured';
   const window = formatSeconds(Math.round(rateLimit.windowMs / 1000));
-  let storage = 'counted in memory (per instance)';
+  let storage =
+    processes > 1
+      ? `counted in memory (per process: each of the ${processes} workers counts alone)`
+      : 'counted in memory (per instance)';
   if (rateLimit.redisUrl) {
     // Only scheme, host and port: the URL may carry a password.
     const url = new URL(rateLimit.redisUrl);
@@ -80,7 +84,8 @@ function describeKeys(keys: KeysConfig): string {
 
 /**
  * The security-relevant settings the server starts with, and warnings for the risky ones.
- * Pure, so it is tested on its own; main.ts logs it once after listening.
+ * Pure, so it is tested on its own; logged once after listening (src/server.ts, or with
+ * WEB_CONCURRENCY > 1 the cluster primary once every worker listens).
  */
 export function securityPosture({
   app,
@@ -97,7 +102,13 @@ export function securityPosture({
       `idle, session ${formatSeconds(auth.sessionMaxTtl)} absolute, ` +
       `reuse grace ${formatSeconds(auth.reuseGrace)}`,
     `bcrypt cost: ${auth.bcryptCost}`,
-    `rate limit: ${describeRateLimit(rateLimit)}`,
+    ...(app.webConcurrency > 1
+      ? [
+          `processes: WEB_CONCURRENCY ${app.webConcurrency} (cluster workers on one port), ` +
+            `${auth.bcryptWorkers} bcrypt thread${auth.bcryptWorkers === 1 ? '' : 's'} each`,
+        ]
+      : []),
+    `rate limit: ${describeRateLimit(rateLimit, app.webConcurrency)}`,
     `TRUST_PROXY: ${describeTrustProxy(app.trustProxy)}`,
     `CORS: ${app.corsOrigins.length ? app.corsOrigins.join(', ') : 'off (no cross-origin access)'}`,
     `refresh cookie: HttpOnly; SameSite=Strict; Path=/api/auth; ` +
@@ -142,6 +153,16 @@ export function securityPosture({
     );
   }
   if (!rateLimit) warnings.push('no rate-limit configuration found: auth routes are unthrottled');
+  // Each worker process keeps its own in-memory counts, and the cluster primary hands each new
+  // connection to the next worker: a client that reconnects gets a fresh budget on each.
+  if (app.production && app.webConcurrency > 1 && rateLimit && !rateLimit.redisUrl) {
+    const n = app.webConcurrency;
+    warnings.push(
+      `WEB_CONCURRENCY is ${n} without REDIS_URL: each worker process counts rate limits on its ` +
+        `own, so this instance allows up to ${n} × AUTH_RATE_LIMIT (${n * rateLimit.limit} ` +
+        `logins per IP and email per window instead of ${rateLimit.limit}); set REDIS_URL`,
+    );
+  }
   const plainOrigins = app.corsOrigins.filter((origin) => origin.startsWith('http://'));
   if (app.production && plainOrigins.length) {
     warnings.push(
@@ -159,4 +180,15 @@ export function securityPosture({
     );
   }
   return { lines, warnings };
+}
+
+/** Logs the posture: one block with the settings, then one `warn` line per warning. */
+export function logSecurityPosture(
+  config: PostureConfig,
+  logger: Pick<LoggerService, 'log' | 'warn'>,
+): void {
+  const { lines, warnings } = securityPosture(config);
+  const summary = warnings.length ? `${warnings.length} warning(s) follow` : 'no warnings';
+  logger.log(['security posture:', ...lines, summary].join('\n  '), 'SecurityPosture');
+  for (const warning of warnings) logger.warn(`security warning: ${warning}`, 'SecurityPosture');
 }

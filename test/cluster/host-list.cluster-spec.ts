@@ -31,7 +31,7 @@ async function refusedPort(): Promise<number> {
  * accept and hang up). The Galera suite (npm run test:galera) kills and restarts real nodes.
  */
 describe('cluster: DATABASE_URL with several hosts', () => {
-  let instances: Instance[] = [];
+  const instances: Instance[] = [];
   let slam: Server | undefined;
 
   afterAll(async () => {
