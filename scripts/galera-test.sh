@@ -19,8 +19,13 @@
 #   scripts/galera-test.sh urls           print the URL lines again
 #
 # Environment:
-#   GALERA_TEST_BASE_PORT  base of the ports (default 34400): node N uses SQL base+N,
-#                          replication base+10+N, IST base+20+N, SST base+30+N
+#   GALERA_TEST_BASE_PORT  base of the ports (default 24400): node N uses SQL base+N,
+#                          replication base+10+N, IST base+20+N, SST base+30+N. Keep them
+#                          below the ephemeral range (net.ipv4.ip_local_port_range, usually
+#                          from 32768): a port there that nothing listens on for a while (a
+#                          killed node's, or the IST and SST ports between transfers) can be
+#                          taken by any outgoing connection as its source port, and the node
+#                          then fails to bind it on restart ("IST will be unavailable").
 #   GALERA_TEST_STATE      file recording the cluster's directory (default /tmp/galera-test.dir)
 #
 # How (checked on Debian 12, MariaDB 10.11, galera-4 26.4): every mariadbd runs with
@@ -34,7 +39,7 @@
 # (a crashed run left it half dead) stops what is left of it and starts a new one.
 set -euo pipefail
 
-BASE="${GALERA_TEST_BASE_PORT:-34400}"
+BASE="${GALERA_TEST_BASE_PORT:-24400}"
 STATE_FILE="${GALERA_TEST_STATE:-/tmp/galera-test.dir}"
 DB_NAME=auth_test
 DB_USER=auth
@@ -71,14 +76,15 @@ provider() {
 }
 
 ensure_installed() {
+  # wsrep_sst_rsync needs rsync, and ss (iproute2) to see its daemon listen.
   if find_bin mariadbd >/dev/null && find_bin mariadb-install-db >/dev/null && provider >/dev/null \
-     && find_bin rsync >/dev/null; then
+     && find_bin rsync >/dev/null && find_bin ss >/dev/null; then
     return 0
   fi
-  [[ $EUID -eq 0 ]] || die "MariaDB/galera-4/rsync missing and we are not root: apt-get install mariadb-server galera-4 rsync"
-  log "installing mariadb-server galera-4 rsync with apt-get…"
+  [[ $EUID -eq 0 ]] || die "MariaDB/galera-4/rsync missing and we are not root: apt-get install mariadb-server galera-4 rsync iproute2"
+  log "installing mariadb-server galera-4 rsync iproute2 with apt-get…"
   apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y mariadb-server galera-4 rsync >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y mariadb-server galera-4 rsync iproute2 >&2
   provider >/dev/null || die "libgalera_smm.so still not found after apt-get install"
 }
 
@@ -268,7 +274,12 @@ cmd_start() {
     log "a cluster recorded in ${DIR:-$STATE_FILE} is not healthy (a crashed run?): removing it"
     cmd_stop
   fi
-  local n port
+  local n port low high
+  read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=""
+  if [[ -n "$low" ]] && ((BASE + 40 >= low && BASE <= high)); then
+    log "WARNING: ports $((BASE + 1))-$((BASE + 33)) overlap the ephemeral range $low-$high:" \
+      "a restarted node may find its port taken; set GALERA_TEST_BASE_PORT below $((low - 40))"
+  fi
   for n in "${NODES[@]}"; do
     for port in "$(sql_port "$n")" "$(repl_port "$n")" "$(ist_port "$n")" "$(sst_port "$n")"; do
       if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import { PinoLogger } from './common/logger/pino-logger';
 import { AppConfig, AuthConfig, DatabaseConfig } from './config';
 import { logSecurityPosture } from './config/security-posture';
-import { isDatabaseUnavailable } from './database/db-errors';
+import { isDatabaseUnavailable, isTransactionConflict } from './database/db-errors';
 import { exposedGc, IdleHeapTrim } from './common/memory/idle-heap-trim';
 
 /**
@@ -30,7 +30,11 @@ export async function serve(config: AppConfig, { reportPosture = true } = {}): P
     await configureApp(app);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const what = isDatabaseUnavailable(error) ? 'cannot reach the database' : 'error';
+    const what = isTransactionConflict(error)
+      ? 'a database transaction lost to another instance'
+      : isDatabaseUnavailable(error)
+        ? 'cannot reach the database'
+        : 'error';
     console.error(`Start failed: ${what} (${reason})`);
     process.exit(1);
   }

@@ -11,6 +11,7 @@ import { RegisterDto } from './dto/register.dto';
 import { PasswordHasher } from './password/password-hasher.service';
 import { TokenService } from './token.service';
 import { AuthUser, RequestMeta } from './types/auth-user';
+import { isTransactionConflict } from '../database/db-errors';
 import { TokenPair } from './types/token-pair';
 
 /** Registration, login and password changes; token mechanics live in TokenService. */
@@ -124,8 +125,13 @@ export class AuthService implements OnApplicationBootstrap {
       });
       this.logger.log(`created admin account ${adminEmail}`);
     } catch (error) {
-      // Another instance starting at the same moment created it first.
-      if (!(error instanceof AppException && error.code === ErrorCode.EmailTaken)) throw error;
+      // Another instance starting at the same moment created it first: a duplicate email, or
+      // on a multi-primary cluster (Galera) the other node's insert won certification and this
+      // one was rolled back at COMMIT as a conflict. Either way the account must be there now.
+      const lost = error instanceof AppException && error.code === ErrorCode.EmailTaken;
+      if (!lost && !(isTransactionConflict(error) && (await this.users.findByEmail(adminEmail)))) {
+        throw error;
+      }
     }
   }
 }

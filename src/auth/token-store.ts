@@ -5,6 +5,7 @@ import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 import { EntityColumns } from '../database/entity-columns';
 import { retryOnConflict } from '../database/conflict-retry';
 import { isUniqueViolation } from '../database/db-errors';
+import { commitTimeoutMs } from '../database/failover-pool';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
@@ -142,7 +143,7 @@ export class TokenStore {
   }
 
   private spendOnMysqlOnce(params: SpendParams): Promise<boolean> {
-    return this.onMysqlConnection(async (query) => {
+    return this.onMysqlConnection(async (query, connection) => {
       await query('START TRANSACTION');
       try {
         const spent = (await query(
@@ -157,10 +158,12 @@ export class TokenStore {
         }
         // Already there means a replay inserted the (deterministic) successor: the same row.
         await this.insertIgnoringDuplicate({ query }, params.successor);
-        await query('COMMIT');
+        await query({ sql: 'COMMIT', timeout: commitTimeoutMs(connection) });
         return true;
       } catch (error) {
-        // Also after a lost connection: then this fails too, and the server rolls back.
+        // Also after a lost connection: then this fails too, and the server rolls back. A
+        // COMMIT that timed out may still commit on the server: the client's retry within
+        // the reuse grace then answers the same successor.
         await query('ROLLBACK').catch(() => undefined);
         throw error;
       }
@@ -175,7 +178,9 @@ export class TokenStore {
    * are installed on the driver's pool and its connections. Errors are mysql2's own, which
    * db-errors.ts classifies as it does TypeORM's.
    */
-  private async onMysqlConnection<T>(work: (query: MysqlQuery) => Promise<T>): Promise<T> {
+  private async onMysqlConnection<T>(
+    work: (query: MysqlQuery, connection: object) => Promise<T>,
+  ): Promise<T> {
     const driver = this.dataSource.driver as MysqlDriver;
     const connection = (await driver.obtainMasterConnection()) as MysqlConnection;
     const query: MysqlQuery = (sql, values = []) =>
@@ -183,7 +188,7 @@ export class TokenStore {
         connection.query(sql, values, (error, result) => (error ? reject(error) : resolve(result))),
       );
     try {
-      return await work(query);
+      return await work(query, connection);
     } finally {
       connection.release();
     }
@@ -226,12 +231,15 @@ interface SpendParams {
   successor: unknown[];
 }
 
-type MysqlQuery = (sql: string, values?: unknown[]) => Promise<unknown>;
+/** A statement, or one with its own timeout (mysql2's query options). */
+type MysqlStatement = string | { sql: string; timeout: number };
+
+type MysqlQuery = (sql: MysqlStatement, values?: unknown[]) => Promise<unknown>;
 
 /** The part of a pooled mysql2 connection used here (callback API, as TypeORM holds it). */
 interface MysqlConnection {
   query(
-    sql: string,
+    sql: MysqlStatement,
     values: unknown[],
     callback: (error: Error | null, result: unknown) => void,
   ): void;

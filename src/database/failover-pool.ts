@@ -1,6 +1,7 @@
 import * as mysql2 from 'mysql2';
 import type { CausalReads, DatabaseHost } from '../config/database.config';
 import { isDatabaseUnavailable } from './db-errors';
+import { QUERY_TIMEOUT_MS } from './mysql-deadlines';
 
 /**
  * How long a server that refused a connection (or was not a synced Galera node) is skipped
@@ -17,6 +18,24 @@ export const NODE_RETRY_MS = 2_000;
  * instead of conflicting again. INSERTs (4) need no wait: their keys are new.
  */
 export const CAUSAL_SYNC_WAIT = 3;
+
+/**
+ * The bound of a COMMIT that ends a transaction of writes (the refresh spend) on a Galera
+ * node: longer than the cluster's pause when a node dies, during which every node holds its
+ * commits until the dead one is evicted (`evs.suspect_timeout`, 5 s by default) and then
+ * commits them. Given up at 1 s, such a COMMIT answers 503 for a rotation that commits a moment
+ * later, and the client's retry after the reuse grace ends its session (measured: 23 of ~100
+ * such 503s in a soak with one node killed). Elsewhere a COMMIT keeps the 1 s bound of every
+ * query: a single server that does not answer in time is stalled, not pausing.
+ */
+export const GALERA_COMMIT_TIMEOUT_MS = 10_000;
+
+const galeraConnections = new WeakSet<object>();
+
+/** The timeout for a COMMIT on this pooled connection (see GALERA_COMMIT_TIMEOUT_MS). */
+export function commitTimeoutMs(connection: object): number {
+  return galeraConnections.has(connection) ? GALERA_COMMIT_TIMEOUT_MS : QUERY_TIMEOUT_MS;
+}
 
 type Callback = (error: Error | null, connection?: PoolConnection) => void;
 
@@ -161,6 +180,7 @@ export class FailoverPool {
     if (this.causalReads === 'on') {
       await query(`SET SESSION wsrep_sync_wait = ${CAUSAL_SYNC_WAIT}`);
     }
+    galeraConnections.add(connection);
   }
 }
 

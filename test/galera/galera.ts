@@ -23,8 +23,8 @@ export function galeraUrls(): URL[] {
   if (urls.length !== 3 || !urls.every((url) => url.startsWith('mysql://'))) {
     throw new Error(
       'The Galera suite needs the three node URLs: `scripts/galera-test.sh start`, then ' +
-        'TEST_GALERA_URLS=mysql://auth:auth@127.0.0.1:34401/auth_test,' +
-        'mysql://auth:auth@127.0.0.1:34402/auth_test,mysql://auth:auth@127.0.0.1:34403/auth_test ' +
+        'TEST_GALERA_URLS=mysql://auth:auth@127.0.0.1:24401/auth_test,' +
+        'mysql://auth:auth@127.0.0.1:24402/auth_test,mysql://auth:auth@127.0.0.1:24403/auth_test ' +
         `npm run test:galera (got ${raw ? `"${raw}"` : 'nothing'})`,
     );
   }
@@ -101,6 +101,41 @@ export function preferring(database: GaleraDatabase, node: number): string {
   return `mysql://${first.username}:${first.password}@${hosts}/${database.name}`;
 }
 
+/**
+ * Write load on node 1 that makes the other nodes lag: a transaction updating `rows` rows,
+ * again and again, in a database of its own. The other nodes apply writesets in commit order,
+ * so a row committed on node 1 right after one of these is not readable on node 2 until node 2
+ * has applied the big one (tens of ms): the apply lag that causal reads must wait out.
+ */
+export async function startBallast(
+  suffix: string,
+  rows = 5_000,
+): Promise<{ stop: () => Promise<number> }> {
+  const database = await freshGaleraDatabase(`${suffix}_ballast`);
+  const db = await connectNode(database.nodes[0]);
+  await db.query('CREATE TABLE ballast (id INT PRIMARY KEY, v INT NOT NULL)');
+  await db.query('INSERT INTO ballast (id, v) VALUES ?', [
+    Array.from({ length: rows }, (_, i) => [i, 0]),
+  ]);
+  let running = true;
+  let updates = 0;
+  const loop = (async () => {
+    while (running) {
+      await db.query('UPDATE ballast SET v = v + 1');
+      updates++;
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await db.query(`DROP DATABASE \`${database.name}\``);
+      await db.end();
+      return updates;
+    },
+  };
+}
+
 /** Settings every Galera instance runs with: metrics readable without a token, for scraping. */
 export const GALERA_ENV: Record<string, string> = { METRICS_PUBLIC: 'true' };
 
@@ -108,15 +143,23 @@ export const GALERA_ENV: Record<string, string> = { METRICS_PUBLIC: 'true' };
  * Three instances started at the same moment, A on node 1, B on node 2, C on node 3 (each
  * URL lists its node first): they race to migrate, which the schema lease must serialise.
  */
-export function startOnNodes(
+export async function startOnNodes(
   database: GaleraDatabase,
   env: Record<string, string> = {},
 ): Promise<Instance[]> {
-  return Promise.all(
+  const started = await Promise.allSettled(
     ['A', 'B', 'C'].map((name, i) =>
       startInstance(name, preferring(database, i + 1), { ...GALERA_ENV, ...env }),
     ),
   );
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const instances = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  if (failed) {
+    // The others must not outlive a failed start (they would keep Jest from exiting).
+    await stopAll(instances);
+    throw failed.reason;
+  }
+  return instances;
 }
 
 export { stopAll };

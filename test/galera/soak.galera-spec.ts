@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import {
   call,
@@ -12,6 +14,7 @@ import {
   percentile,
   refresh,
   Reply,
+  ROOT,
   rows,
   sleep,
 } from '../cluster/harness';
@@ -56,6 +59,8 @@ interface Client {
   /** The last refresh answered 503: the client holds a token that may have been spent. */
   unsettled?: boolean;
   broken?: string;
+  /** The client's last requests (kind, instance, token's jti, answer, ms since start). */
+  history: string[];
 }
 
 type Phase = 'before' | 'down' | 'rejoining' | 'after';
@@ -67,6 +72,9 @@ interface Sample {
   outcome: string;
   status: number;
   ms: number;
+  /** ms since the soak began, at the answer. */
+  at: number;
+  message?: string;
 }
 
 describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} killed and restarted`, () => {
@@ -77,6 +85,7 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
   const samples: Sample[] = [];
   const unexpected: string[] = [];
   let phase: Phase = 'before';
+  let soakStarted = performance.now();
 
   function record(kind: string, instance: Instance, reply: Reply): boolean {
     const result = outcome(reply);
@@ -87,6 +96,8 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
       outcome: result,
       status: reply.status,
       ms: reply.ms,
+      at: Math.round(performance.now() - soakStarted),
+      message: reply.status >= 500 ? String(reply.body?.message) : undefined,
     });
     const ok = EXPECTED[kind].includes(result);
     if (!ok && unexpected.length < 50) {
@@ -131,6 +142,7 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
             email,
             accessToken: reply.body.accessToken,
             refreshToken: reply.body.refreshToken,
+            history: [],
           };
         },
       );
@@ -141,15 +153,38 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
         client.unsettled = false;
       };
 
+      const remember = (
+        client: Client,
+        what: string,
+        instance: Instance,
+        sent: number,
+        reply: Reply,
+      ) => {
+        client.history.push(
+          `${what} on ${instance.name} sent ${sent} ms answered ${at()} ms: ${outcome(reply)}`,
+        );
+        if (client.history.length > 12) client.history.shift();
+      };
+
+      /** Refreshes answered 503: the token presented, and when the answer came. */
+      const refused: { id: string; answeredAt: Date }[] = [];
+
       /** One refresh on `instance`; a 503 keeps the token, to be presented again. */
       const rotate = async (client: Client, instance: Instance) => {
+        const sent = at();
         const reply = await gate(() => refresh(instance, client.refreshToken, 15_000));
+        remember(client, `refresh ${jti(client.refreshToken).slice(0, 8)}`, instance, sent, reply);
+        if (reply.status === 503) {
+          refused.push({ id: jti(client.refreshToken), answeredAt: new Date() });
+        }
         if (!record('refresh', instance, reply)) client.broken = `refresh: ${outcome(reply)}`;
         else if (reply.status === 200) adopt(client, reply);
         else client.unsettled = true;
       };
 
       const started = performance.now();
+      const startedAt = new Date().toISOString();
+      soakStarted = started;
       const deadline = started + SECONDS * 1000;
       const at = () => Math.round(performance.now() - started);
       const timeline: Record<string, number> = {};
@@ -158,17 +193,37 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
 
       // Node 2 dies a quarter of the way in and is started again at half time; `restart`
       // returns when the node is Synced again.
+      /** The app's connections on node 2 (its own process list; A and C prefer 1 and 3). */
+      const onVictimNow = async () => {
+        victimDb ??= await connectNode(database.nodes[VICTIM - 1]);
+        const [{ n }] = await rows<{ n: number }>(
+          victimDb,
+          `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST
+           WHERE DB = ? AND ID <> CONNECTION_ID()`,
+          [database.name],
+        );
+        return Number(n);
+      };
+      let onVictim = 0;
+
+      // Node 2 dies a quarter of the way in and is started again at half time; `restart`
+      // returns when the node is Synced again. Then, while the load goes on, B (which
+      // prefers node 2) must move its connections back without a restart.
       const chaos = (async () => {
         await sleep(KILL_AT_MS);
-        await galera('kill', String(VICTIM));
         phase = 'down';
         timeline.killedAtMs = at();
+        await galera('kill', String(VICTIM));
         await sleep(RESTART_AT_MS - KILL_AT_MS);
         phase = 'rejoining';
         timeline.restartAtMs = at();
         restartOutput = await galera('restart', String(VICTIM));
         phase = 'after';
         timeline.syncedAtMs = at();
+        while (performance.now() < deadline && (onVictim = await onVictimNow()) === 0) {
+          await sleep(250);
+        }
+        if (onVictim > 0) timeline.backOnVictimAtMs = at();
       })().catch((error: unknown) => {
         chaosError = error instanceof Error ? error.message : JSON.stringify(error);
       });
@@ -177,12 +232,14 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
         while (performance.now() < deadline && !client.broken) {
           const instance = pick();
           if (Math.random() < ME_RATE) {
+            const sent = at();
             const me = await gate(() =>
               call(instance, 'GET', '/api/users/me', {
                 token: client.accessToken,
                 timeoutMs: 15_000,
               }),
             );
+            remember(client, 'me', instance, sent, me);
             if (!record('me', instance, me)) client.broken = `me: ${outcome(me)}`;
             else if (me.status === 200 && me.body.email !== client.email)
               client.broken = 'me answered another user';
@@ -205,26 +262,16 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
         }
       }
 
-      // B prefers node 2: once node 2 is back, B's connections return to it. Drive B and
-      // look at node 2's own process list (the other instances prefer nodes 1 and 3).
-      victimDb = await connectNode(database.nodes[VICTIM - 1]);
+      // If B had not moved back during the soak, drive B alone for up to 30 s more.
       const b = instances[VICTIM - 1];
-      let onVictim = 0;
-      const returnStarted = at();
       const probe = clients.find((c) => !c.broken && !c.unsettled) ?? clients[0];
-      while (at() - returnStarted < 30_000) {
+      const returnStarted = at();
+      while (chaosError === undefined && onVictim === 0 && at() - returnStarted < 30_000) {
         await rotate(probe, b);
-        const [{ n }] = await rows<{ n: number }>(
-          victimDb,
-          `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST
-           WHERE DB = ? AND ID <> CONNECTION_ID()`,
-          [database.name],
-        );
-        onVictim = Number(n);
-        if (onVictim > 0) break;
-        await sleep(500);
+        if ((onVictim = await onVictimNow()) > 0) timeline.backOnVictimAtMs = at();
+        else await sleep(500);
       }
-      timeline.backOnVictimAtMs = at();
+      victimDb ??= await connectNode(database.nodes[VICTIM - 1]);
       // A rotation through B now is written on node 2 and is there to read.
       const viaB = await refresh(b, probe.refreshToken);
       if (viaB.status === 200) adopt(probe, viaB);
@@ -272,6 +319,43 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
         if (node !== victimDb) await node.end();
       }
 
+      // A 503 whose rotation committed all the same (its successor row was written before the
+      // answer came): the client still holds a token that is spent, and only the reuse grace
+      // saves its session, if it presents the token again soon enough.
+      let committedDespite503 = 0;
+      for (const { id, answeredAt } of refused) {
+        const [child] = await rows<{ created_at: Date }>(
+          db,
+          'SELECT created_at FROM refresh_tokens WHERE parent_id = ?',
+          [id],
+        );
+        if (child && child.created_at <= answeredAt) committedDespite503++;
+      }
+
+      // For a client that got a wrong answer: what it sent, and its session's rows.
+      const broken = [];
+      for (const client of clients.filter((c) => c.broken).slice(0, 5)) {
+        const sid = claims(client.refreshToken).sid as string;
+        const [session] = await rows(
+          db,
+          'SELECT revoked_at, revoked_reason, last_used_at FROM sessions WHERE id = ?',
+          [sid],
+        );
+        const tokens = await rows<Record<string, unknown>>(
+          db,
+          `SELECT LEFT(id, 8) AS id, LEFT(parent_id, 8) AS parent, created_at, spent_at
+           FROM refresh_tokens WHERE session_id = ? ORDER BY created_at DESC LIMIT 6`,
+          [sid],
+        );
+        broken.push({
+          email: client.email,
+          why: client.broken,
+          history: client.history,
+          session,
+          tokens,
+        });
+      }
+
       const conflicts = await scrapeConflicts(instances);
       const statuses = load.map((s) => s.status);
       const unavailable = load.filter((s) => s.status === 503).length;
@@ -290,7 +374,20 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
         outcomes: countBy(load.map((s) => `${s.kind} ${s.outcome}`)),
         unavailable,
         unavailableByPhaseAndInstance: byPhase((s) => s.status === 503),
+        // Which second of the soak the 503s came in, and what they said.
+        unavailableBySecond: countBy(
+          load.filter((s) => s.status === 503).map((s) => Math.floor(s.at / 1000)),
+        ),
+        unavailableMessages: countBy(
+          load.filter((s) => s.status >= 500).map((s) => `${s.instance}: ${s.message}`),
+        ),
         requestsByPhase: countBy(load.map((s) => s.phase)),
+        refreshesCommittedDespite503: committedDespite503,
+        // The SQL invariants (asserted below): all 0, and one live token per session.
+        spentWithTwoSuccessors: doubleChildren.length,
+        sessionsWithTwoLiveTokens: doubleLive.length,
+        clientsNotHoldingTheLiveToken: mismatches.length,
+        liveSessions: live.length,
         otherFivexx,
         transportErrors: transport,
         p50ms: percentile(
@@ -305,6 +402,7 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
           load.map((s) => s.ms),
           100,
         ),
+        startedAt,
         timeline,
         chaosError,
         stateTransfer: transfer,
@@ -317,7 +415,13 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
         conflictsRetried: conflicts.retried,
         conflictsGaveUp: conflicts.gaveUp,
         conflictsByInstance: conflicts.byInstance,
+        broken,
       });
+      // What the instances logged (the last of it), for the causes of the 503s.
+      writeFileSync(
+        resolve(ROOT, 'test-output/galera-soak-instances.log'),
+        instances.map((i) => `--- ${i.name}\n${i.output.join('')}\n`).join(''),
+      );
       if (unexpected.length > 0 || otherFivexx > 0) {
         for (const instance of instances)
           process.stdout.write(`--- ${instance.name}\n${instance.logs()}\n`);
