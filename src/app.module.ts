@@ -12,6 +12,7 @@ import { configNamespaces } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { MailModule } from './mail/mail.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
@@ -29,6 +30,7 @@ import { UsersModule } from './users/users.module';
     AdminModule,
     ArticlesModule,
     OAuthModule,
+    MailModule,
     HealthModule,
   ],
   providers: [

@@ -2,6 +2,7 @@ import { appConfig, loadAppConfig } from './app.config';
 import { authConfig, loadAuthConfig } from './auth.config';
 import { databaseConfig, loadDatabaseConfig } from './database.config';
 import { keysConfig, loadKeysConfig } from './keys.config';
+import { loadMailConfig, mailConfig } from './mail.config';
 import { loadOAuthConfig, oauthConfig } from './oauth.config';
 import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
 import type { PostureConfig } from './security-posture';
@@ -12,6 +13,7 @@ export * from './auth.config';
 export * from './config-error';
 export * from './database.config';
 export * from './keys.config';
+export * from './mail.config';
 export * from './oauth.config';
 export * from './rate-limit.config';
 export * from './web-concurrency';
@@ -23,6 +25,7 @@ export const configNamespaces = [
   rateLimitConfig,
   keysConfig,
   oauthConfig,
+  mailConfig,
 ];
 
 /** Validates the whole environment once; throws a ConfigError naming the first bad variable. */
@@ -33,6 +36,7 @@ export function validateEnvironment(): void {
   loadRateLimitConfig(process.env);
   loadKeysConfig(process.env);
   loadOAuthConfig(process.env);
+  loadMailConfig(process.env);
   checkWebConcurrency(app.webConcurrency, database);
 }
 

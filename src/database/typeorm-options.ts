@@ -6,19 +6,22 @@ import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { Session } from '../auth/entities/session.entity';
 import { DatabaseConfig } from '../config/database.config';
 import { SigningKey } from '../keys/signing-key.entity';
+import { OutboxMail } from '../mail/outbox-mail.entity';
 import { User } from '../users/entities/user.entity';
 import { failoverDriver } from './failover-pool';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
 import { PurgeIndexes1764288000000 } from './migrations/1764288000000-PurgeIndexes';
 import { Utf8mb4Tables1764374400000 } from './migrations/1764374400000-Utf8mb4Tables';
 import { SigningKeys1765152000000 } from './migrations/1765152000000-SigningKeys';
+import { MailOutbox1765238400000 } from './migrations/1765238400000-MailOutbox';
 
-export const entities = [User, Session, RefreshToken, Article, SigningKey];
+export const entities = [User, Session, RefreshToken, Article, SigningKey, OutboxMail];
 export const migrations = [
   InitialSchema1764201600000,
   PurgeIndexes1764288000000,
   Utf8mb4Tables1764374400000,
   SigningKeys1765152000000,
+  MailOutbox1765238400000,
 ];
 
 /** Bounded waits, so a lost database answers 503 quickly instead of hanging requests. */

@@ -23,6 +23,9 @@ export const BASE_TEST_ENV: Record<string, string> = {
   AUTH_RATE_LIMIT: '100000/60s',
   // In-memory counts unless a test points at its own Redis; never a developer's REDIS_URL.
   REDIS_URL: '',
+  // No SMTP_URL: mails go to .eml files, here under test-output/, never into the repo's data/.
+  SMTP_URL: '',
+  MAIL_OUTBOX_DIR: 'test-output/outbox',
 };
 
 /**

@@ -78,6 +78,11 @@ export interface AuditEvents {
     retired: string[];
     next: string;
   };
+  /**
+   * A mail of the outbox given up after MAIL_MAX_ATTEMPTS (SMTP kept failing): its id and kind,
+   * never its recipient's content; the recipient is on the outbox row.
+   */
+  'mail.failed': AuditClient & { mailId: string; kind: string; attempts: number; error: string };
   /** An admin account made from the command line (`npm run cli -- create-admin`). */
   'admin.user.created': AuditClient & { actorId: string; userId: string; roles: string[] };
 }

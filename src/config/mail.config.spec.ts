@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MailTemplates } from '../mail/mail-templates';
+import { ConfigError } from './config-error';
+import { DEFAULT_MAIL_FROM, loadMailConfig } from './mail.config';
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadMailConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).variable;
+  }
+  throw new Error('accepted');
+}
+
+describe('mail configuration', () => {
+  it('defaults to .eml files in data/outbox, 8 attempts, a 1 s poll', () => {
+    expect(loadMailConfig({})).toEqual({
+      smtpUrl: null,
+      from: DEFAULT_MAIL_FROM,
+      templatesDir: null,
+      outboxDir: 'data/outbox',
+      maxAttempts: 8,
+      pollInterval: 1,
+    });
+    expect(loadMailConfig({ SMTP_URL: 'smtps://u:p@smtp.example.com:465' }).smtpUrl).toBe(
+      'smtps://u:p@smtp.example.com:465',
+    );
+  });
+
+  it.each([
+    ['SMTP_URL', 'http://smtp.example.com'],
+    ['SMTP_URL', 'not a url'],
+    ['MAIL_FROM', 'Name <a@b.c>\r\nBcc: x@y.z'],
+    ['MAIL_FROM', 'no-at-sign'],
+    ['MAIL_TEMPLATES_DIR', '/nonexistent/templates'],
+    ['MAIL_MAX_ATTEMPTS', '0'],
+    ['MAIL_POLL_INTERVAL', '1h'],
+  ])('refuses %s=%j', (variable, value) => {
+    expect(refusal({ [variable]: value })).toBe(variable);
+  });
+});
+
+describe('MailTemplates', () => {
+  it('fills the built-in reset mail; a value cannot add a header line or HTML', () => {
+    const templates = new MailTemplates(loadMailConfig({}));
+    const mail = templates.render('password_reset', {
+      email: 'a@b.c\r\nBcc: evil@example.com',
+      link: 'https://app.example.com/reset?token=<x>&y',
+      validFor: '30 minutes',
+    });
+    expect(mail.subject).toBe('Reset your password');
+    expect(mail.text).toContain('https://app.example.com/reset?token=<x>&y');
+    expect(mail.html).toContain('token=&lt;x&gt;&amp;y');
+    expect(mail.html).not.toContain('<x>');
+  });
+
+  it('takes a team\u2019s template from MAIL_TEMPLATES_DIR, subject from its first line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    try {
+      writeFileSync(
+        join(dir, 'password_reset.txt'),
+        'Subject: Reset at {{email}}\n\nGo: {{link}}\n',
+      );
+      const templates = new MailTemplates(loadMailConfig({ MAIL_TEMPLATES_DIR: dir }));
+      const mail = templates.render('password_reset', {
+        email: 'x@y.z\nBcc: evil@example.com',
+        link: 'L',
+      });
+      expect(mail.subject).toBe('Reset at x@y.z Bcc: evil@example.com');
+      expect(mail.text).toBe('Go: L\n');
+      expect(mail.html).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
