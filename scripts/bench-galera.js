@@ -12,13 +12,14 @@
 // scripts/galera-test.sh recorded (`urls`), else this script starts one and stops it at the end.
 // Usage: node scripts/bench-galera.js [--duration 10] [--connections 50] [--no-build]
 const { execFileSync } = require('node:child_process');
-const { mkdirSync, openSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const { mkdirSync, openSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const mysql = require('mysql2/promise');
 const { register } = require('./bench/api');
 const { failures, warnings } = require('./bench/load');
 const { fmt, machine } = require('./bench/report');
 const { refreshLoad } = require('./bench/scenarios');
+const { ensureBuilt } = require('./lib/build');
 const { startServer } = require('./lib/server');
 
 const ROOT = join(__dirname, '..');
@@ -45,19 +46,6 @@ function parseArgs(argv) {
   }
   opts.duration = Math.min(opts.duration, 60);
   return opts;
-}
-
-/** `npm run build` when dist/main.js is missing or older than a file under src/. */
-function ensureBuilt() {
-  const newest = (path) => {
-    const stat = statSync(path);
-    if (!stat.isDirectory()) return stat.mtimeMs;
-    return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-  };
-  const built = statSync('dist/main.js', { throwIfNoEntry: false })?.mtimeMs;
-  if (built && built >= newest('src')) return;
-  log(built ? 'dist/ is older than src/: npm run build' : 'no dist/: npm run build');
-  execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 }
 
 /** The three node URLs, and whether this run started the cluster (then it stops it). */
@@ -95,7 +83,7 @@ async function freshDatabase(admin, nodes) {
 async function main() {
   process.chdir(ROOT);
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.build) ensureBuilt();
+  if (opts.build) ensureBuilt(log);
   const command = `node scripts/bench-galera.js --duration ${opts.duration} --connections ${opts.connections}`;
   log(command);
   const { nodes, started } = cluster();

@@ -16,14 +16,7 @@
 // Usage: node scripts/bench-web-concurrency.js [--db mysql] [--duration 10] [--connections 50]
 //        [--no-build]
 const { execFileSync } = require('node:child_process');
-const {
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} = require('node:fs');
+const { mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 const { register } = require('./bench/api');
@@ -31,6 +24,7 @@ const { mysqlTarget } = require('./bench/db');
 const { failures, warnings } = require('./bench/load');
 const { fmt, machine } = require('./bench/report');
 const { refreshLoad } = require('./bench/scenarios');
+const { ensureBuilt } = require('./lib/build');
 const { startServer } = require('./lib/server');
 
 const ROOT = join(__dirname, '..');
@@ -62,19 +56,6 @@ function parseArgs(argv) {
   }
   opts.duration = Math.min(opts.duration, 60);
   return opts;
-}
-
-/** `npm run build` when dist/main.js is missing or older than a file under src/. */
-function ensureBuilt() {
-  const newest = (path) => {
-    const stat = statSync(path);
-    if (!stat.isDirectory()) return stat.mtimeMs;
-    return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-  };
-  const built = statSync('dist/main.js', { throwIfNoEntry: false })?.mtimeMs;
-  if (built && built >= newest('src')) return;
-  log(built ? 'dist/ is older than src/: npm run build' : 'no dist/: npm run build');
-  execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 }
 
 /**
@@ -141,7 +122,7 @@ const cpuSeconds = (pids) =>
 async function main() {
   process.chdir(ROOT);
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.build) ensureBuilt();
+  if (opts.build) ensureBuilt(log);
   const command =
     `node scripts/bench-web-concurrency.js --db mysql --duration ${opts.duration} ` +
     `--connections ${opts.connections}`;

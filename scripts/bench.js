@@ -13,8 +13,7 @@
 //      introspection (POST /api/oauth/introspect) on EdDSA
 // The figures are a report: they never fail the run. Crashes and non-2xx answers in a scenario
 // that should have none (a bug) exit 1.
-const { execFileSync } = require('node:child_process');
-const { mkdirSync, openSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const { mkdirSync, openSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { dirname, join, relative } = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -25,6 +24,7 @@ const { accessTokenAlgorithms } = require('./bench/algorithms');
 const { machine, markdown, printTable, targets, fmt } = require('./bench/report');
 const scenarios = require('./bench/scenarios');
 const { tokenTable, humanCount } = require('./bench/token-table');
+const { ensureBuilt } = require('./lib/build');
 const { startServer } = require('./lib/server');
 
 const ROOT = join(__dirname, '..');
@@ -99,27 +99,6 @@ function parseArgs(argv) {
 
 const log = (message) => console.log(`[bench] ${message}`);
 
-/** `npm run build` when dist/main.js is missing or older than anything it is built from. */
-function ensureBuilt() {
-  const newest = (path) => {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) return 0;
-    if (!stat.isDirectory()) return stat.mtimeMs;
-    return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-  };
-  const built = statSync('dist/main.js', { throwIfNoEntry: false })?.mtimeMs;
-  const sources = [
-    'src',
-    'package.json',
-    'package-lock.json',
-    'tsconfig.json',
-    'tsconfig.build.json',
-  ];
-  if (built && built >= Math.max(...sources.map(newest))) return;
-  log(built ? 'dist/ is older than its sources: npm run build' : 'no dist/: npm run build');
-  execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-}
-
 /** hash_time: median of bcryptjs.compareSync at the cost, in this process (at the start, and around (c)). */
 function measureHash(cost, samples) {
   const bcrypt = require('bcryptjs');
@@ -152,7 +131,7 @@ function serverEnv(opts) {
 async function main() {
   process.chdir(ROOT);
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.build) ensureBuilt();
+  if (opts.build) ensureBuilt(log);
   const shownArgs = [
     `--db ${opts.db}`,
     `--duration ${opts.duration}`,
