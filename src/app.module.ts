@@ -30,7 +30,7 @@ import { UsersModule } from './users/users.module';
     AdminModule,
     ArticlesModule,
     OAuthModule,
-    MailModule,
+    MailModule.forRoot({ sender: true }),
     HealthModule,
   ],
   providers: [

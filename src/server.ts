@@ -81,6 +81,7 @@ export async function serve(config: AppConfig, { reportPosture = true } = {}): P
         rateLimit: settings.get('rateLimit'),
         keys: settings.get('keys'),
         oauth: settings.get('oauth'),
+        mail: settings.get('mail'),
       },
       logger,
     );

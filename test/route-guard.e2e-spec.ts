@@ -24,6 +24,9 @@ const PUBLIC_ROUTES = [
   // (test/oauth.e2e-spec.ts).
   'POST /api/oauth/introspect',
   'POST /api/oauth/revoke',
+  // Password reset by mail: the caller has no session (test/password-reset.e2e-spec.ts).
+  'POST /api/auth/password/forgot',
+  'POST /api/auth/password/reset',
 ].sort();
 
 type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBody,
   ApiCookieAuth,
   ApiNoContentResponse,
@@ -18,6 +19,9 @@ import { ClientMeta } from './decorators/client-meta.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
+import { ForgotPasswordDto } from './dto/forgot-password.dto';
+import { ResetPasswordDto } from './dto/reset-password.dto';
+import { PasswordResetService } from './password-reset.service';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
@@ -56,6 +60,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
+    private readonly resets: PasswordResetService,
   ) {}
 
   @Public()
@@ -152,6 +157,48 @@ export class AuthController {
     @ClientMeta() meta: RequestMeta,
   ): Promise<void> {
     return this.sessions.remove(user, id, meta);
+  }
+
+  @Public()
+  @RateLimit('password-forgot')
+  @Post('password/forgot')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Ask for a password-reset link by mail',
+    description:
+      'Always 202 with the same body, whether or not an account has the address (no mail is ' +
+      'sent then). The link carries a single-use token, valid PASSWORD_RESET_TTL (30 min); a ' +
+      'newer request voids the older links. The mail goes out through the outbox: the answer ' +
+      'never waits for SMTP.',
+  })
+  @ApiAcceptedResponse({
+    description: 'Accepted (the same for every address)',
+    schema: { example: { status: 'accepted' } },
+  })
+  @ApiErrors(ErrorCode.ValidationFailed)
+  async forgotPassword(
+    @Body() dto: ForgotPasswordDto,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<{ status: 'accepted' }> {
+    await this.resets.forgot(dto.email, meta);
+    return { status: 'accepted' };
+  }
+
+  @Public()
+  @RateLimit('password-reset')
+  @Post('password/reset')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Set a new password with the token of a reset link',
+    description:
+      'Sets the password (same rules as register), ends every session of the user and voids ' +
+      'the other reset links. A used, expired, voided or forged token answers 400 ' +
+      '`reset_token_invalid`, one code for all.',
+  })
+  @ApiNoContentResponse({ description: 'Password set; every session ended' })
+  @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.PasswordTooLong, ErrorCode.ResetTokenInvalid)
+  resetPassword(@Body() dto: ResetPasswordDto, @ClientMeta() meta: RequestMeta): Promise<void> {
+    return this.resets.reset(dto.token, dto.password, meta);
   }
 
   @Post('change-password')

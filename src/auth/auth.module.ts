@@ -22,6 +22,8 @@ import { LocalStrategy } from './strategies/local.strategy';
 import { TokenPurgeService } from './token-purge.service';
 import { TokenSigner } from './token-signer';
 import { TokenService } from './token.service';
+import { AtomicWrites } from '../database/atomic-writes';
+import { PasswordResetService } from './password-reset.service';
 import { TokenStore } from './token-store';
 
 /**
@@ -40,6 +42,8 @@ import { TokenStore } from './token-store';
   controllers: [AuthController],
   providers: [
     AuthService,
+    PasswordResetService,
+    AtomicWrites,
     TokenService,
     TokenStore,
     TokenPurgeService,

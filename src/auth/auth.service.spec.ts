@@ -27,6 +27,7 @@ function seeding(failure: Error, foundAfterFailure: boolean) {
     hasher as never,
     {} as never,
     {} as never,
+    {} as never,
   );
   return { service, users };
 }

@@ -12,6 +12,7 @@ import { PasswordHasher } from './password/password-hasher.service';
 import { TokenService } from './token.service';
 import { AuthUser, RequestMeta } from './types/auth-user';
 import { isTransactionConflict } from '../database/db-errors';
+import { PasswordResetService } from './password-reset.service';
 import { TokenPair } from './types/token-pair';
 
 /** Registration, login and password changes; token mechanics live in TokenService. */
@@ -25,6 +26,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly audit: AuditLog,
+    private readonly resets: PasswordResetService,
   ) {}
 
   async register(dto: RegisterDto, meta: RequestMeta): Promise<TokenPair> {
@@ -107,6 +109,8 @@ export class AuthService implements OnApplicationBootstrap {
       throw wrongPassword();
     }
     await this.tokens.endAllSessions(user.id, 'password_change');
+    // A reset link sent before the change must not undo it.
+    await this.resets.voidAll(user.id);
     const { sessionId, pair } = await this.tokens.startSession(user, meta);
     this.audit.record('auth.password.changed', { userId: user.id, sessionId, ...meta });
     return pair;

@@ -12,6 +12,7 @@ import { CreateAdminCommand } from './commands/create-admin.command';
 import { ListSessionsCommand } from './commands/list-sessions.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
 import { RotateKeysCommand } from './commands/rotate-keys.command';
+import { MailModule } from '../mail/mail.module';
 import { KeysModule } from '../keys/keys.module';
 
 /**
@@ -29,6 +30,7 @@ import { KeysModule } from '../keys/keys.module';
     CommonModule,
     DatabaseModule,
     UsersModule,
+    MailModule.forRoot({ sender: false }),
     AuthModule,
     KeysModule,
     TypeOrmModule.forFeature([Session]),

@@ -52,5 +52,6 @@ export function loadPostureConfig(): PostureConfig {
     rateLimit: loadRateLimitConfig(process.env),
     keys: loadKeysConfig(process.env),
     oauth: loadOAuthConfig(process.env),
+    mail: loadMailConfig(process.env),
   };
 }

@@ -24,7 +24,17 @@ describe('mail configuration', () => {
       outboxDir: 'data/outbox',
       maxAttempts: 8,
       pollInterval: 1,
+      appUrl: 'http://localhost:3000',
+      passwordResetTtl: 1800,
+      logLinks: true,
     });
+    expect(loadMailConfig({ NODE_ENV: 'production' }).logLinks).toBe(false);
+    expect(loadMailConfig({ PUBLIC_URL: 'https://auth.example.com/' }).appUrl).toBe(
+      'https://auth.example.com',
+    );
+    expect(loadMailConfig({ APP_URL: 'https://app.example.com' }).appUrl).toBe(
+      'https://app.example.com',
+    );
     expect(loadMailConfig({ SMTP_URL: 'smtps://u:p@smtp.example.com:465' }).smtpUrl).toBe(
       'smtps://u:p@smtp.example.com:465',
     );
@@ -38,6 +48,9 @@ describe('mail configuration', () => {
     ['MAIL_TEMPLATES_DIR', '/nonexistent/templates'],
     ['MAIL_MAX_ATTEMPTS', '0'],
     ['MAIL_POLL_INTERVAL', '1h'],
+    ['APP_URL', 'ftp://app.example.com'],
+    ['APP_URL', 'https://app.example.com/?x=1'],
+    ['PASSWORD_RESET_TTL', '2d'],
   ])('refuses %s=%j', (variable, value) => {
     expect(refusal({ [variable]: value })).toBe(variable);
   });

@@ -1,7 +1,8 @@
 import { registerAs } from '@nestjs/config';
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError } from './config-error';
-import { RawEnv, readDuration, readInt, readOptional } from './env';
+import { isProduction, RawEnv, readDuration, readInt, readOptional } from './env';
+import { loadOAuthConfig } from './oauth.config';
 
 export interface MailConfig {
   /** SMTP_URL (smtp:// or smtps://); null: mails are written as .eml files to `outboxDir`. */
@@ -16,6 +17,15 @@ export interface MailConfig {
   maxAttempts: number;
   /** Seconds between two looks of the sender at the outbox when it is idle (MAIL_POLL_INTERVAL). */
   pollInterval: number;
+  /** APP_URL: the base of the links in mails (your frontend); default PUBLIC_URL. */
+  appUrl: string;
+  /** Seconds a password-reset link works (PASSWORD_RESET_TTL). */
+  passwordResetTtl: number;
+  /**
+   * Whether the .eml mode (no SMTP_URL) logs the links of its mails: outside production only,
+   * since a link carries a live single-use token.
+   */
+  logLinks: boolean;
 }
 
 export const DEFAULT_MAIL_FROM = 'Auth Service <no-reply@localhost>';
@@ -57,6 +67,24 @@ function readTemplatesDir(env: RawEnv): string | null {
   return dir;
 }
 
+function readAppUrl(env: RawEnv): string {
+  const raw = readOptional(env, 'APP_URL');
+  if (!raw) return loadOAuthConfig(env).publicUrl;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('APP_URL', `"${raw}" is not a URL like https://app.example.com`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(
+      'APP_URL',
+      `"${raw}" must be an http(s) URL without query or credentials`,
+    );
+  }
+  return raw.replace(/\/+$/, '');
+}
+
 export function loadMailConfig(env: RawEnv): MailConfig {
   return {
     smtpUrl: readSmtpUrl(env),
@@ -65,6 +93,9 @@ export function loadMailConfig(env: RawEnv): MailConfig {
     outboxDir: readOptional(env, 'MAIL_OUTBOX_DIR') ?? DEFAULT_OUTBOX_DIR,
     maxAttempts: readInt(env, 'MAIL_MAX_ATTEMPTS', 8, 1, 100),
     pollInterval: readDuration(env, 'MAIL_POLL_INTERVAL', '1s', { max: 300 }),
+    appUrl: readAppUrl(env),
+    passwordResetTtl: readDuration(env, 'PASSWORD_RESET_TTL', '30m', { max: 86400 }),
+    logLinks: !isProduction(env),
   };
 }
 

@@ -2,6 +2,7 @@ import { loadAppConfig } from './app.config';
 import { loadAuthConfig } from './auth.config';
 import { loadDatabaseConfig } from './database.config';
 import { loadKeysConfig } from './keys.config';
+import { loadMailConfig } from './mail.config';
 import { loadOAuthConfig } from './oauth.config';
 import { RawEnv } from './env';
 import { loadRateLimitConfig } from './rate-limit.config';
@@ -48,6 +49,23 @@ describe('securityPosture', () => {
       'refresh cookie: HttpOnly; SameSite=Strict; Path=/api/auth; Secure',
       'JWT secrets: from the environment',
     ]);
+  });
+
+  it('warns in production without SMTP_URL (reset mails would reach no one), not with it', () => {
+    const posture = (env: RawEnv) =>
+      securityPosture({
+        app: loadAppConfig(env),
+        auth: loadAuthConfig({ ...SECRETS, ...env }),
+        database: loadDatabaseConfig(env),
+        rateLimit: loadRateLimitConfig(env),
+        mail: loadMailConfig(env),
+      }).warnings;
+    const redis = { REDIS_URL: 'redis://cache.internal:6379' };
+    expect(posture({ ...PRODUCTION, ...redis })).toEqual([
+      expect.stringMatching(/^SMTP_URL is unset in production/),
+    ]);
+    expect(posture({ ...PRODUCTION, ...redis, SMTP_URL: 'smtp://mail.internal:587' })).toEqual([]);
+    expect(posture({}).some((w) => w.startsWith('SMTP_URL'))).toBe(false);
   });
 
   it('never prints a secret or a password', () => {

@@ -5,6 +5,7 @@ import { DatabaseConfig } from './database.config';
 import { DEV_KEY_ENCRYPTION_KEY_FILE, DEV_SECRETS_FILE } from './dev-secrets';
 import { KeysConfig } from './keys.config';
 import { OAuthConfig } from './oauth.config';
+import type { MailConfig } from './mail.config';
 import { RateLimitConfig } from './rate-limit.config';
 
 export interface PostureConfig {
@@ -16,6 +17,8 @@ export interface PostureConfig {
   /** The `keys` and `oauth` namespaces (absent in older callers: then not reported). */
   keys?: KeysConfig;
   oauth?: OAuthConfig;
+  /** The `mail` namespace (absent in older callers: then not reported). */
+  mail?: MailConfig;
 }
 
 export interface SecurityPosture {
@@ -94,6 +97,7 @@ export function securityPosture({
   rateLimit,
   keys,
   oauth,
+  mail,
 }: PostureConfig): SecurityPosture {
   const lines = [
     `NODE_ENV: ${app.nodeEnv ?? '(unset)'}${app.production ? '' : ' (development settings)'}`,
@@ -150,6 +154,12 @@ export function securityPosture({
     warnings.push(
       `BCRYPT_COST is ${auth.bcryptCost}: stolen hashes are cheap to crack; ` +
         `use ${MIN_QUIET_BCRYPT_COST} or more`,
+    );
+  }
+  if (app.production && mail && !mail.smtpUrl) {
+    warnings.push(
+      `SMTP_URL is unset in production: password-reset mails are only written to ` +
+        `${mail.outboxDir}/ (their links are not logged) and never reach anyone; set SMTP_URL`,
     );
   }
   if (!rateLimit) warnings.push('no rate-limit configuration found: auth routes are unthrottled');

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { DataSourceOptions } from 'typeorm';
 import { Article } from '../articles/entities/article.entity';
+import { PasswordResetToken } from '../auth/entities/password-reset-token.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { Session } from '../auth/entities/session.entity';
 import { DatabaseConfig } from '../config/database.config';
@@ -14,14 +15,24 @@ import { PurgeIndexes1764288000000 } from './migrations/1764288000000-PurgeIndex
 import { Utf8mb4Tables1764374400000 } from './migrations/1764374400000-Utf8mb4Tables';
 import { SigningKeys1765152000000 } from './migrations/1765152000000-SigningKeys';
 import { MailOutbox1765238400000 } from './migrations/1765238400000-MailOutbox';
+import { PasswordResetTokens1765324800000 } from './migrations/1765324800000-PasswordResetTokens';
 
-export const entities = [User, Session, RefreshToken, Article, SigningKey, OutboxMail];
+export const entities = [
+  User,
+  Session,
+  RefreshToken,
+  Article,
+  SigningKey,
+  OutboxMail,
+  PasswordResetToken,
+];
 export const migrations = [
   InitialSchema1764201600000,
   PurgeIndexes1764288000000,
   Utf8mb4Tables1764374400000,
   SigningKeys1765152000000,
   MailOutbox1765238400000,
+  PasswordResetTokens1765324800000,
 ];
 
 /** Bounded waits, so a lost database answers 503 quickly instead of hanging requests. */

@@ -63,7 +63,8 @@ export class SmtpTransport implements MailTransport {
 /**
  * No SMTP_URL (the embedded default): each mail becomes `<outboxDir>/<id>.eml`, and its links
  * are logged at info level, so a newcomer can follow a reset link on a fresh machine. The
- * links carry single-use tokens: in production, set SMTP_URL (the start-up report warns).
+ * links carry single-use tokens: in production they are not logged, and the start-up report
+ * warns that SMTP_URL is unset.
  */
 export class FileTransport implements MailTransport {
   private readonly logger = new Logger('Mail');
@@ -72,6 +73,7 @@ export class FileTransport implements MailTransport {
   constructor(
     private readonly dir: string,
     private readonly from: string,
+    private readonly logLinks: boolean,
   ) {}
 
   async send(mail: OutgoingMail): Promise<void> {
@@ -83,7 +85,7 @@ export class FileTransport implements MailTransport {
     writeFileSync(file, info.message, { mode: 0o600 });
     const links = mail.text.match(LINK) ?? [];
     this.logger.log(`mail "${mail.subject}" to ${mail.to} written to ${file}`);
-    for (const link of links) this.logger.log(`  link: ${link}`);
+    if (this.logLinks) for (const link of links) this.logger.log(`  link: ${link}`);
   }
 
   close(): void {
@@ -94,5 +96,5 @@ export class FileTransport implements MailTransport {
 export function createMailTransport(config: MailConfig): MailTransport {
   return config.smtpUrl
     ? new SmtpTransport(config.smtpUrl, config.from)
-    : new FileTransport(config.outboxDir, config.from);
+    : new FileTransport(config.outboxDir, config.from, config.logLinks);
 }

@@ -15,6 +15,9 @@ import { mailConfig } from '../config/mail.config';
 import { createMailTransport, MailTransport } from './mail-transport';
 import { OutboxMail } from './outbox-mail.entity';
 
+/** Whether this process runs the sender loop (MailModule.forRoot). */
+export const OUTBOX_SENDER = Symbol('OUTBOX_SENDER');
+
 /** How long a claim on a row lasts: far longer than one SMTP attempt can (mail-transport.ts). */
 export const OUTBOX_CLAIM_MS = 120_000;
 /** Rows one look at the outbox claims at most. */
@@ -64,13 +67,14 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(mailConfig.KEY) private readonly config: ConfigType<typeof mailConfig>,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    @Inject(OUTBOX_SENDER) private readonly sender: boolean,
   ) {
     this.repo = dataSource.getRepository(OutboxMail);
     this.transport = createMailTransport(config);
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    if (this.sender) this.schedule(0);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -115,7 +119,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Looks at the outbox now (again at once if a look is running). */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.sender) return;
     if (this.running) {
       this.again = true;
       return;

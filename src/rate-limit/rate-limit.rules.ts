@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { normalizeEmail } from '../auth/dto/email.transform';
 
 /** The routes that carry `@RateLimit(...)`; each has its rules below. */
-export type RateLimitedRoute = 'login' | 'register' | 'refresh' | 'change-password';
+export type RateLimitedRoute =
+  'login' | 'register' | 'refresh' | 'change-password' | 'password-forgot' | 'password-reset';
 
 /**
  * One counter per route and key. `limit` is `multiplier` × N of `AUTH_RATE_LIMIT`, over its
@@ -74,6 +75,9 @@ export const RATE_LIMIT_RULES: readonly RateLimitRule[] = [
   // emails (credential stuffing, password spraying). 10×N leaves room for a shared NAT.
   { name: 'login-ip', route: 'login', multiplier: 10, key: clientIp },
   { name: 'register-ip', route: 'register', multiplier: 1, key: clientIp },
+  // Beyond the contract: each forgot request may send a mail; each reset spends bcrypt.
+  { name: 'password-forgot-ip', route: 'password-forgot', multiplier: 1, key: clientIp },
+  { name: 'password-reset-ip', route: 'password-reset', multiplier: 1, key: clientIp },
   // Refreshing is routine (every access-token lifetime, per tab), hence the larger budget.
   { name: 'refresh-ip', route: 'refresh', multiplier: 10, key: clientIp },
   // Beyond the contract: change-password verifies the current password, so a stolen access

@@ -7,6 +7,7 @@ export type SessionEndReason =
   | 'logout_all'
   | 'deleted'
   | 'password_change'
+  | 'password_reset'
   | 'reuse_detected'
   | 'admin'
   | 'user_disabled'

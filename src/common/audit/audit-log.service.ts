@@ -79,6 +79,13 @@ export interface AuditEvents {
     next: string;
   };
   /**
+   * POST /api/auth/password/forgot: `userId` null when no enabled account has the email (no
+   * mail then); the email is not logged (the answer is the same for every address).
+   */
+  'auth.password_reset.requested': AuditClient & { userId: string | null };
+  /** A reset link used: the password replaced, every session ended. */
+  'auth.password_reset.completed': AuditClient & { userId: string };
+  /**
    * A mail of the outbox given up after MAIL_MAX_ATTEMPTS (SMTP kept failing): its id and kind,
    * never its recipient's content; the recipient is on the outbox row.
    */

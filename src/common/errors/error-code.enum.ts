@@ -19,6 +19,7 @@ export enum ErrorCode {
   EmailTaken = 'email_taken',
   /** OAuth introspection/revocation: missing or wrong client credentials (RFC 6749 §5.2). */
   InvalidClient = 'invalid_client',
+  ResetTokenInvalid = 'reset_token_invalid',
   Conflict = 'conflict',
   RequestTimeout = 'request_timeout',
   HeadersTooLarge = 'headers_too_large',
@@ -50,6 +51,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.MethodNotAllowed]: 405,
   [ErrorCode.EmailTaken]: 409,
   [ErrorCode.InvalidClient]: 401,
+  [ErrorCode.ResetTokenInvalid]: 400,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.RequestTimeout]: 408,
   [ErrorCode.HeadersTooLarge]: 431,

@@ -25,6 +25,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string | string[]> = {
   [ErrorCode.NotFound]: 'Not found',
   [ErrorCode.EmailTaken]: 'Email is already registered',
   [ErrorCode.InvalidClient]: 'Client authentication failed',
+  [ErrorCode.ResetTokenInvalid]: 'Reset token is invalid or expired',
   [ErrorCode.Conflict]: 'Conflict',
   [ErrorCode.RequestTimeout]: 'Request timed out',
   [ErrorCode.HeadersTooLarge]: 'Request headers too large',

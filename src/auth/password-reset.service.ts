@@ -1,0 +1,187 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditLog } from '../common/audit/audit-log.service';
+import { Clock } from '../common/clock';
+import { AppException, ErrorCode } from '../common/errors';
+import { mailConfig } from '../config/mail.config';
+import { AtomicWrites, NOT_APPLIED, Statement } from '../database/atomic-writes';
+import { MailTemplates } from '../mail/mail-templates';
+import { OutboxMail } from '../mail/outbox-mail.entity';
+import { OutboxService } from '../mail/outbox.service';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { PasswordResetToken } from './entities/password-reset-token.entity';
+import { PasswordHasher } from './password/password-hasher.service';
+import { TokenService } from './token.service';
+import { RequestMeta } from './types/auth-user';
+
+/** A link's token: 32 random bytes, base64url (43 characters). */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+const invalid = () =>
+  new AppException(ErrorCode.ResetTokenInvalid, 'Reset token is invalid or expired');
+
+function humanDuration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+  if (seconds % 60 === 0) return `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
+
+/**
+ * Password reset by mail. `forgot` answers the same, in about the same time, whether or not
+ * the account exists: for a known, enabled account it voids the older links and writes the new
+ * token's hash and the mail in one transaction (the outbox sends it later); for any other
+ * address it renders the same mail and runs the same kind of transaction, which matches no
+ * row, and sends nothing. The answer does not wait for either transaction. `reset` is decided by one conditional UPDATE (used once, not voided,
+ * not expired), which also writes the new password hash and voids the user's other links in
+ * the same transaction; then every session of the user ends.
+ */
+@Injectable()
+export class PasswordResetService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(PasswordResetService.name);
+  /** forgot's writes still running (awaited at shutdown). */
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(mailConfig.KEY) private readonly config: ConfigType<typeof mailConfig>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly writes: AtomicWrites,
+    private readonly templates: MailTemplates,
+    private readonly outbox: OutboxService,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async forgot(email: string, meta: RequestMeta): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    const known = user !== null && !user.disabled;
+    const now = this.clock.now();
+    const token = randomBytes(32).toString('base64url');
+    const link = `${this.config.appUrl}/reset-password?token=${token}`;
+    const mail = this.templates.render('password_reset', {
+      email,
+      link,
+      validFor: humanDuration(this.config.passwordResetTtl),
+    });
+    // An unknown email: the same transaction of three statements, each matching no row (a user
+    // id and row ids that cannot exist): about the same cost, nothing written, nothing sent.
+    const userId = known ? user.id : randomUUID();
+    const statements: Statement[] = [this.voidOthers(userId, now)];
+    let mailId: string | null = null;
+    if (known) {
+      mailId = randomUUID();
+      statements.push(
+        this.writes.insert(PasswordResetToken, {
+          id: randomUUID(),
+          userId,
+          tokenHash: sha256(token),
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + this.config.passwordResetTtl * 1000),
+          usedAt: null,
+          voidedAt: null,
+        }),
+        this.writes.insert(OutboxMail, {
+          id: mailId,
+          kind: 'password_reset',
+          recipient: user.email,
+          subject: mail.subject,
+          textBody: mail.text,
+          htmlBody: mail.html,
+          status: 'pending',
+          attempts: 0,
+          createdAt: now,
+          nextAttemptAt: now,
+          claimedUntil: null,
+          sentAt: null,
+          lastError: null,
+        }),
+      );
+    }
+    if (!known) {
+      // The known path's two INSERTs, as two statements of the same round trips that match
+      // nothing: point UPDATEs of ids that cannot exist.
+      const q = (name: string) => this.dataSource.driver.escape(name);
+      for (const table of ['password_reset_tokens', 'mail_outbox']) {
+        statements.push({
+          sql: `UPDATE ${q(table)} SET ${q('id')} = ${q('id')} WHERE ${q('id')} = ?`,
+          params: [randomUUID()],
+        });
+      }
+    }
+    // The answer is 202 whatever happens next, so it does not wait for the transaction: a
+    // known address's COMMIT (a durable write: an fsync) would otherwise take measurably longer
+    // than an unknown one's, which writes nothing. A failure is logged; the user asks again.
+    const write = this.writes.run(statements).then(
+      () => {
+        if (mailId) this.outbox.kick();
+      },
+      (error: Error) => this.logger.error(`password reset request not stored: ${error.message}`),
+    );
+    this.pending.add(write);
+    void write.finally(() => this.pending.delete(write));
+    this.audit.record('auth.password_reset.requested', {
+      userId: known ? userId : null,
+      ...meta,
+    });
+  }
+
+  async reset(token: string, password: string, meta: RequestMeta): Promise<void> {
+    if (!TOKEN.test(token)) throw invalid();
+    const tokenHash = sha256(token);
+    const row = await this.dataSource.getRepository(PasswordResetToken).findOneBy({ tokenHash });
+    const now = this.clock.now();
+    const usable = (r: PasswordResetToken | null): r is PasswordResetToken =>
+      r !== null && r.usedAt === null && r.voidedAt === null && r.expiresAt > now;
+    if (!usable(row)) throw invalid();
+    // bcrypt before the transaction (worker pool, ~0.1-0.2 s): no row lock is held meanwhile.
+    const passwordHash = await this.hasher.hash(password);
+    const q = (name: string) => this.dataSource.driver.escape(name);
+    const at = this.writes.value(PasswordResetToken, 'usedAt', now);
+    const written = await this.writes.run(
+      [
+        {
+          sql:
+            `UPDATE ${q('password_reset_tokens')} SET ${q('used_at')} = ? WHERE ${q('id')} = ? ` +
+            `AND ${q('used_at')} IS NULL AND ${q('voided_at')} IS NULL AND ${q('expires_at')} > ?`,
+          params: [at, row.id, this.writes.value(PasswordResetToken, 'expiresAt', now)],
+        },
+        {
+          sql: `UPDATE ${q('users')} SET ${q('password_hash')} = ?, ${q('updated_at')} = ? WHERE ${q('id')} = ?`,
+          params: [passwordHash, this.writes.value(User, 'updatedAt', now), row.userId],
+        },
+        this.voidOthers(row.userId, now),
+      ],
+      { conditional: true },
+    );
+    // Used meanwhile by a concurrent reset, voided or expired: the same answer as a forgery.
+    if (written === NOT_APPLIED) throw invalid();
+    await this.tokens.endAllSessions(row.userId, 'password_reset');
+    this.audit.record('auth.password_reset.completed', { userId: row.userId, ...meta });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+
+  /** Voids the user's outstanding links (a newer request, a reset, a password change). */
+  async voidAll(userId: string): Promise<void> {
+    await this.writes.run([this.voidOthers(userId, this.clock.now())]);
+  }
+
+  private voidOthers(userId: string, now: Date): Statement {
+    const q = (name: string) => this.dataSource.driver.escape(name);
+    return {
+      sql:
+        `UPDATE ${q('password_reset_tokens')} SET ${q('voided_at')} = ? WHERE ${q('user_id')} = ? ` +
+        `AND ${q('used_at')} IS NULL AND ${q('voided_at')} IS NULL`,
+      params: [this.writes.value(PasswordResetToken, 'voidedAt', now), userId],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+
+/** Password-reset links (src/auth/entities/password-reset-token.entity.ts). Portable API. */
+export class PasswordResetTokens1765324800000 implements MigrationInterface {
+  name = 'PasswordResetTokens1765324800000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const time = (name: string, isNullable = false) => ({
+      name,
+      type: 'datetime',
+      precision: 3,
+      isNullable,
+    });
+    await queryRunner.createTable(
+      new Table({
+        name: 'password_reset_tokens',
+        columns: [
+          { name: 'id', type: 'varchar', length: '36', isPrimary: true },
+          { name: 'user_id', type: 'varchar', length: '36' },
+          { name: 'token_hash', type: 'varchar', length: '64' },
+          time('created_at'),
+          time('expires_at'),
+          time('used_at', true),
+          time('voided_at', true),
+        ],
+        indices: [
+          { name: 'IDX_password_reset_tokens_user', columnNames: ['user_id'] },
+          { name: 'IDX_password_reset_tokens_hash', columnNames: ['token_hash'], isUnique: true },
+        ],
+        // A deleted user takes its reset links with it.
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
+      }),
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable('password_reset_tokens', true, true);
+  }
+}
