@@ -76,7 +76,17 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     const statements: Statement[] = [this.voidOthers(userId, now)];
     let mailId: string | null = null;
     if (known) {
-      mailId = randomUUID();
+      const outboxRow = this.outbox.row(
+        {
+          kind: 'password_reset',
+          to: user.email,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+        },
+        now,
+      );
+      mailId = outboxRow.id;
       statements.push(
         this.writes.insert(PasswordResetToken, {
           id: randomUUID(),
@@ -87,21 +97,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
           usedAt: null,
           voidedAt: null,
         }),
-        this.writes.insert(OutboxMail, {
-          id: mailId,
-          kind: 'password_reset',
-          recipient: user.email,
-          subject: mail.subject,
-          textBody: mail.text,
-          htmlBody: mail.html,
-          status: 'pending',
-          attempts: 0,
-          createdAt: now,
-          nextAttemptAt: now,
-          claimedUntil: null,
-          sentAt: null,
-          lastError: null,
-        }),
+        this.writes.insert(OutboxMail, outboxRow),
       );
     }
     if (!known) {

@@ -8,7 +8,7 @@ import {
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, DataSource, EntityManager, Repository } from 'typeorm';
+import { Brackets, DataSource, Repository } from 'typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { Clock } from '../common/clock';
 import { mailConfig } from '../config/mail.config';
@@ -41,8 +41,8 @@ export interface SendRound {
 }
 
 /**
- * The transactional outbox. A request writes its mail with `enqueue(mail, manager)` in the
- * same transaction as the change it announces, and never waits for SMTP. Every instance runs a
+ * The transactional outbox. A request inserts its mail (`row()`) in the same transaction as
+ * the change it announces, and never waits for SMTP. Every instance runs a
  * sender: it claims due rows one by one with a conditional UPDATE (the affected-row count
  * decides, so two instances never both send a row), sends, and marks the row sent; a failure
  * puts it back with a back-off (2^n s, at most 5 min) until MAIL_MAX_ATTEMPTS, then marks it
@@ -91,12 +91,11 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * Writes the mail into the outbox, through `manager` when given (the caller's transaction),
-   * and wakes this instance's sender once the caller is done.
+   * A new pending row for `mail`, to be inserted by the caller in the transaction of the
+   * change it announces (database/atomic-writes.ts), then `kick()` once that committed.
    */
-  async enqueue(mail: NewMail, manager?: EntityManager): Promise<string> {
-    const now = this.clock.now();
-    const row: OutboxMail = {
+  row(mail: NewMail, now: Date): OutboxMail {
+    return {
       id: randomUUID(),
       kind: mail.kind,
       recipient: mail.to,
@@ -111,9 +110,13 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       sentAt: null,
       lastError: null,
     };
-    await (manager ? manager.getRepository(OutboxMail) : this.repo).insert(row);
-    // After the caller's commit: a tick that ran before it would not see the row.
-    setImmediate(() => this.kick());
+  }
+
+  /** Writes a mail into the outbox on its own (no change to go with) and wakes the sender. */
+  async enqueue(mail: NewMail): Promise<string> {
+    const row = this.row(mail, this.clock.now());
+    await this.repo.insert(row);
+    this.kick();
     return row.id;
   }
 

@@ -43,7 +43,8 @@ describe('cluster: a latin1 database still keeps emoji', () => {
                 COLLATION_NAME AS collation
            FROM information_schema.COLUMNS
           WHERE TABLE_SCHEMA = DATABASE() AND CHARACTER_SET_NAME IS NOT NULL
-            AND TABLE_NAME IN ('users', 'sessions', 'refresh_tokens', 'articles')`,
+            AND TABLE_NAME IN ('users', 'sessions', 'refresh_tokens', 'articles',
+                               'mail_outbox', 'password_reset_tokens')`,
       );
       expect(columns.length).toBeGreaterThan(10);
       for (const column of columns) {
@@ -54,6 +55,17 @@ describe('cluster: a latin1 database still keeps emoji', () => {
       }
       const email = columns.find((c) => c.tableName === 'users' && c.name === 'email');
       expect(email?.collation).toBe('utf8mb4_bin');
+      // The tables made after the conversion are utf8mb4 too (mail subjects and bodies).
+      expect(new Set(columns.map((c) => c.tableName))).toEqual(
+        new Set([
+          'users',
+          'sessions',
+          'refresh_tokens',
+          'articles',
+          'mail_outbox',
+          'password_reset_tokens',
+        ]),
+      );
       // The foreign keys dropped for the conversion are back, with their cascades.
       const keys = await rows<{ tableName: string; rule: string }>(
         db,
@@ -63,6 +75,7 @@ describe('cluster: a latin1 database still keeps emoji', () => {
       );
       expect(keys).toEqual([
         { tableName: 'articles', rule: 'CASCADE' },
+        { tableName: 'password_reset_tokens', rule: 'CASCADE' },
         { tableName: 'refresh_tokens', rule: 'CASCADE' },
         { tableName: 'sessions', rule: 'CASCADE' },
       ]);

@@ -31,6 +31,13 @@ export class MailOutbox1765238400000 implements MigrationInterface {
         ],
       }),
     );
+    // A subject or body may hold any character: utf8mb4 whatever the database's default
+    // character set (as the Utf8mb4Tables migration made of the older tables).
+    if (queryRunner.connection.driver.options.type === 'mysql') {
+      await queryRunner.query(
+        'ALTER TABLE `mail_outbox` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci',
+      );
+    }
     // The sender's claim query: due rows by status, oldest first.
     await queryRunner.createIndex(
       'mail_outbox',
