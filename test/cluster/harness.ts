@@ -55,6 +55,32 @@ export function connect(url: string): Promise<mysql.Connection> {
   return mysql.createConnection({ uri: url, timezone: 'Z', dateStrings: false });
 }
 
+/**
+ * The rotation invariants' rows after a run: spent tokens with two successors, sessions with
+ * two live tokens (both must be empty), and the live token of each active session.
+ */
+export async function rotationRows(db: mysql.Connection) {
+  const doubleChildren = await rows(
+    db,
+    `SELECT parent_id, COUNT(*) AS n FROM refresh_tokens WHERE parent_id IS NOT NULL
+     GROUP BY parent_id HAVING COUNT(*) > 1`,
+  );
+  const doubleLive = await rows(
+    db,
+    `SELECT t.session_id, COUNT(*) AS n FROM refresh_tokens t
+     JOIN sessions s ON s.id = t.session_id
+     WHERE t.spent_at IS NULL AND s.revoked_at IS NULL
+     GROUP BY t.session_id HAVING COUNT(*) > 1`,
+  );
+  const live = await rows<{ session_id: string; id: string; token_hash: string }>(
+    db,
+    `SELECT t.session_id, t.id, t.token_hash FROM refresh_tokens t
+     JOIN sessions s ON s.id = t.session_id
+     WHERE t.spent_at IS NULL AND s.revoked_at IS NULL`,
+  );
+  return { doubleChildren, doubleLive, live };
+}
+
 export async function rows<T = Record<string, unknown>>(
   db: mysql.Connection,
   sql: string,

@@ -16,6 +16,7 @@ import {
   refresh,
   Reply,
   report,
+  rotationRows,
   rows,
   sleep,
   startCluster,
@@ -226,24 +227,7 @@ describe('cluster soak: 200 sessions refreshing on three instances', () => {
       const refreshKinds = ['refresh', 'duplicate', 'probe-rotate', 'probe-replay', 'probe-latest'];
 
       // The database after the run.
-      const doubleChildren = await rows(
-        db,
-        `SELECT parent_id, COUNT(*) AS n FROM refresh_tokens WHERE parent_id IS NOT NULL
-         GROUP BY parent_id HAVING COUNT(*) > 1`,
-      );
-      const doubleLive = await rows(
-        db,
-        `SELECT t.session_id, COUNT(*) AS n FROM refresh_tokens t
-         JOIN sessions s ON s.id = t.session_id
-         WHERE t.spent_at IS NULL AND s.revoked_at IS NULL
-         GROUP BY t.session_id HAVING COUNT(*) > 1`,
-      );
-      const live = await rows<{ session_id: string; id: string; token_hash: string }>(
-        db,
-        `SELECT t.session_id, t.id, t.token_hash FROM refresh_tokens t
-         JOIN sessions s ON s.id = t.session_id
-         WHERE t.spent_at IS NULL AND s.revoked_at IS NULL`,
-      );
+      const { doubleChildren, doubleLive, live } = await rotationRows(db);
       const reasons = await rows<{ reason: string | null; n: number }>(
         db,
         'SELECT revoked_reason AS reason, COUNT(*) AS n FROM sessions GROUP BY revoked_reason',

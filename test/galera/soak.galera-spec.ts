@@ -15,6 +15,7 @@ import {
   refresh,
   Reply,
   ROOT,
+  rotationRows,
   rows,
   sleep,
 } from '../cluster/harness';
@@ -284,24 +285,7 @@ describe(`galera soak: ${SESSIONS} sessions on three nodes, node ${VICTIM} kille
       const meViaB = await call(b, 'GET', '/api/users/me', { token: probe.accessToken });
 
       // The database after the run.
-      const doubleChildren = await rows(
-        db,
-        `SELECT parent_id, COUNT(*) AS n FROM refresh_tokens WHERE parent_id IS NOT NULL
-         GROUP BY parent_id HAVING COUNT(*) > 1`,
-      );
-      const doubleLive = await rows(
-        db,
-        `SELECT t.session_id, COUNT(*) AS n FROM refresh_tokens t
-         JOIN sessions s ON s.id = t.session_id
-         WHERE t.spent_at IS NULL AND s.revoked_at IS NULL
-         GROUP BY t.session_id HAVING COUNT(*) > 1`,
-      );
-      const live = await rows<{ session_id: string; id: string; token_hash: string }>(
-        db,
-        `SELECT t.session_id, t.id, t.token_hash FROM refresh_tokens t
-         JOIN sessions s ON s.id = t.session_id
-         WHERE t.spent_at IS NULL AND s.revoked_at IS NULL`,
-      );
+      const { doubleChildren, doubleLive, live } = await rotationRows(db);
       const liveBySession = new Map(live.map((row) => [row.session_id, row]));
       const mismatches = clients.flatMap((client) => {
         const row = liveBySession.get(claims(client.refreshToken).sid as string);
