@@ -84,6 +84,7 @@ describe('auth (e2e)', () => {
         email,
         name: 'Ann',
         roles: ['user'],
+        emailVerified: false,
         createdAt: expect.any(String),
       });
       expect(JSON.stringify(res.body)).not.toMatch(/password|\$2[aby]\$/i);

@@ -376,6 +376,11 @@ describe('hostile bodies (e2e)', () => {
       ['100 flags (200 code points)', '🇺🇦'.repeat(100)],
       ['101 ASCII characters', 'n'.repeat(101)],
       ['an empty string', ''],
+      // Line breaks: a name must never start a new mail header or log line.
+      ['CR LF (header injection)', 'Ann\r\nBcc: evil@example.com'],
+      ['a lone LF', 'Ann\nSmith'],
+      ['a lone CR', 'Ann\rSmith'],
+      ['a line separator', 'Ann\u2028Smith'],
     ];
 
     const nameInDatabase = async (id: string) => {

@@ -24,7 +24,7 @@ const median = (values: number[]) => {
 
 /** Password reset by mail, end to end through a real SMTP server (smtp-server + mailparser). */
 describe('password reset', () => {
-  const smtp = new TestSmtp();
+  const smtp = new TestSmtp({ subject: 'Reset your password' });
   const logs = new LogCapture();
   let t: TestApp;
 

@@ -34,6 +34,7 @@ describe('users: /api/users/me', () => {
       email,
       name: 'Ann',
       roles: ['user'],
+      emailVerified: false,
       createdAt: expect.stringMatching(ISO_DATE),
     });
     expect(res.text).not.toMatch(/password/i);
@@ -59,6 +60,7 @@ describe('users: /api/users/me', () => {
       email,
       name: 'New name',
       roles: ['user'],
+      emailVerified: false,
       createdAt: expect.stringMatching(ISO_DATE),
     });
     const me = await t.http().get('/api/users/me').set(bearer(pair.accessToken)).expect(200);
@@ -114,7 +116,7 @@ describe('admin: /api/admin/users', () => {
     expect(res.body.total).toBeGreaterThanOrEqual(2);
     for (const item of res.body.items) {
       expect(Object.keys(item).sort()).toEqual(
-        ['createdAt', 'disabled', 'email', 'id', 'name', 'roles'].sort(),
+        ['createdAt', 'disabled', 'email', 'emailVerified', 'id', 'name', 'roles'].sort(),
       );
       expect(typeof item.disabled).toBe('boolean');
     }

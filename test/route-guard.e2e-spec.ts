@@ -27,6 +27,7 @@ const PUBLIC_ROUTES = [
   // Password reset by mail: the caller has no session (test/password-reset.e2e-spec.ts).
   'POST /api/auth/password/forgot',
   'POST /api/auth/password/reset',
+  'POST /api/auth/email/verify',
 ].sort();
 
 type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -34,7 +34,10 @@ export class AdminController {
   }
 
   @Patch('users/:id')
-  @ApiOperation({ summary: 'Change roles or disable a user (disabling ends all their sessions)' })
+  @ApiOperation({
+    summary: 'Change roles, disable a user or mark the email verified',
+    description: 'Disabling ends all their sessions; `emailVerified` voids outstanding links.',
+  })
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
   async update(

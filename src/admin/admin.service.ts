@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser, RequestMeta } from '../auth/types/auth-user';
+import { EmailVerificationService } from '../auth/email-verification.service';
 import { TokenService } from '../auth/token.service';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { AdminUpdateUserDto } from '../users/dto/admin-update-user.dto';
@@ -15,10 +16,14 @@ export class AdminService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
+    private readonly verifications: EmailVerificationService,
     private readonly audit: AuditLog,
   ) {}
 
-  /** Changes roles or the disabled flag; disabling ends all the user's sessions. */
+  /**
+   * Changes roles, the disabled flag or whether the email is verified; disabling ends all the
+   * user's sessions.
+   */
   async update(
     actor: AuthUser,
     id: string,
@@ -26,7 +31,12 @@ export class AdminService {
     meta: RequestMeta,
   ): Promise<User> {
     const before = await this.users.findOne(id);
-    const user = await this.users.update(id, dto);
+    const { emailVerified, ...changes } = dto;
+    let user = await this.users.update(id, changes);
+    if (emailVerified !== undefined) {
+      await this.verifications.setVerified(id, emailVerified);
+      user = await this.users.findOne(id);
+    }
     if (dto.disabled) await this.tokens.endAllSessions(id, 'user_disabled');
     const who = { actorId: actor.id, userId: id, ...meta };
     if (!sameRoles(before.roles, user.roles)) {
@@ -38,6 +48,12 @@ export class AdminService {
     }
     if (before.disabled !== user.disabled) {
       this.audit.record(user.disabled ? 'admin.user.disabled' : 'admin.user.enabled', who);
+    }
+    if ((before.emailVerifiedAt !== null) !== (user.emailVerifiedAt !== null)) {
+      this.audit.record(
+        user.emailVerifiedAt ? 'admin.user.email_verified' : 'admin.user.email_unverified',
+        who,
+      );
     }
     return user;
   }

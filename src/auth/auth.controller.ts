@@ -12,14 +12,17 @@ import { ErrorCode } from '../common/errors';
 import { UuidParam } from '../common/pipes/uuid-param';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
+import { RateLimited } from '../rate-limit/rate-limit.guard';
 import { User } from '../users/entities/user.entity';
-import { AuthService } from './auth.service';
+import { AuthService, VerificationPending } from './auth.service';
 import { Auth } from './decorators/auth.decorator';
 import { ClientMeta } from './decorators/client-meta.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
+import { VerifyEmailDto } from './dto/verify-email.dto';
+import { EmailVerificationService } from './email-verification.service';
 import { ResetPasswordDto } from './dto/reset-password.dto';
 import { PasswordResetService } from './password-reset.service';
 import { LoginDto } from './dto/login.dto';
@@ -61,15 +64,25 @@ export class AuthController {
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
     private readonly resets: PasswordResetService,
+    private readonly verifications: EmailVerificationService,
   ) {}
 
   @Public()
   @RateLimit('register')
   @Post('register')
   @IssuesTokens(201)
-  @ApiOperation({ summary: 'Create an account and start a session' })
+  @ApiOperation({
+    summary: 'Create an account and start a session',
+    description:
+      'Also queues a mail with a link that verifies the address (POST /api/auth/email/verify). ' +
+      'With REQUIRE_VERIFIED_EMAIL=true no session starts: the answer is 201 ' +
+      '`{"user": {…}, "emailVerificationRequired": true}` without tokens or cookie.',
+  })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.PasswordTooLong, ErrorCode.EmailTaken)
-  register(@Body() dto: RegisterDto, @ClientMeta() meta: RequestMeta): Promise<TokenPair> {
+  register(
+    @Body() dto: RegisterDto,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<TokenPair | VerificationPending> {
     return this.auth.register(dto, meta);
   }
 
@@ -78,13 +91,19 @@ export class AuthController {
   @RateLimit('login')
   @Post('login')
   @IssuesTokens(200)
-  @ApiOperation({ summary: 'Log in with email and password' })
+  @ApiOperation({
+    summary: 'Log in with email and password',
+    description:
+      'With REQUIRE_VERIFIED_EMAIL=true an account whose address is not verified answers 403 ' +
+      '`email_not_verified`, only after the password was right.',
+  })
   @ApiBody({ type: LoginDto })
   @ApiErrors(
     ErrorCode.ValidationFailed,
     ErrorCode.PasswordTooLong,
     ErrorCode.InvalidCredentials,
     ErrorCode.UserDisabled,
+    ErrorCode.EmailNotVerified,
   )
   login(@CurrentUser() user: unknown, @ClientMeta() meta: RequestMeta): Promise<TokenPair> {
     return this.auth.login(user as User, meta);
@@ -169,7 +188,8 @@ export class AuthController {
       'Always 202 with the same body, whether or not an account has the address (no mail is ' +
       'sent then). The link carries a single-use token, valid PASSWORD_RESET_TTL (30 min); a ' +
       'newer request voids the older links. The mail goes out through the outbox: the answer ' +
-      'never waits for SMTP.',
+      'never waits for SMTP. Past MAIL_RATE_LIMIT for one address the answer is still 202 ' +
+      '(nothing is sent); the per-IP limit answers 429.',
   })
   @ApiAcceptedResponse({
     description: 'Accepted (the same for every address)',
@@ -179,8 +199,9 @@ export class AuthController {
   async forgotPassword(
     @Body() dto: ForgotPasswordDto,
     @ClientMeta() meta: RequestMeta,
+    @RateLimited() rateLimited: boolean,
   ): Promise<{ status: 'accepted' }> {
-    await this.resets.forgot(dto.email, meta);
+    await this.resets.forgot(dto.email, meta, rateLimited);
     return { status: 'accepted' };
   }
 
@@ -199,6 +220,46 @@ export class AuthController {
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.PasswordTooLong, ErrorCode.ResetTokenInvalid)
   resetPassword(@Body() dto: ResetPasswordDto, @ClientMeta() meta: RequestMeta): Promise<void> {
     return this.resets.reset(dto.token, dto.password, meta);
+  }
+
+  @Public()
+  @RateLimit('email-verify')
+  @Post('email/verify')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Verify the email address with the token of a verification link',
+    description:
+      'Marks the address verified; the link works once, for EMAIL_VERIFY_TTL (24 h), and a ' +
+      'newer link voids the older ones. A used, expired, voided or forged token answers 400 ' +
+      '`verification_token_invalid`, one code for all.',
+  })
+  @ApiNoContentResponse({ description: 'Address verified' })
+  @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.VerificationTokenInvalid)
+  verifyEmail(@Body() dto: VerifyEmailDto, @ClientMeta() meta: RequestMeta): Promise<void> {
+    return this.verifications.verify(dto.token, meta);
+  }
+
+  @Post('email/resend')
+  @Auth()
+  @RateLimit('email-resend')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Send a new verification link to the caller's address",
+    description:
+      'Voids the older links. MAIL_RATE_LIMIT per account and the AUTH_RATE_LIMIT per IP ' +
+      'apply (429). An address verified already answers 409 `email_already_verified`.',
+  })
+  @ApiAcceptedResponse({
+    description: 'The mail is queued in the outbox',
+    schema: { example: { status: 'accepted' } },
+  })
+  @ApiErrors(ErrorCode.EmailAlreadyVerified)
+  async resendVerification(
+    @CurrentUser() user: AuthUser,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<{ status: 'accepted' }> {
+    await this.verifications.resend(user, meta);
+    return { status: 'accepted' };
   }
 
   @Post('change-password')

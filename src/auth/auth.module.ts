@@ -23,6 +23,7 @@ import { TokenPurgeService } from './token-purge.service';
 import { TokenSigner } from './token-signer';
 import { TokenService } from './token.service';
 import { AtomicWrites } from '../database/atomic-writes';
+import { EmailVerificationService } from './email-verification.service';
 import { PasswordResetService } from './password-reset.service';
 import { TokenStore } from './token-store';
 
@@ -43,6 +44,7 @@ import { TokenStore } from './token-store';
   providers: [
     AuthService,
     PasswordResetService,
+    EmailVerificationService,
     AtomicWrites,
     TokenService,
     TokenStore,
@@ -59,6 +61,13 @@ import { TokenStore } from './token-store';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [TokenService, TokenStore, JwtKeys, AccessTokenVerifier],
+  exports: [
+    TokenService,
+    TokenStore,
+    JwtKeys,
+    AccessTokenVerifier,
+    PasswordResetService,
+    EmailVerificationService,
+  ],
 })
 export class AuthModule {}

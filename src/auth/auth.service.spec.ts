@@ -23,8 +23,10 @@ function seeding(failure: Error, foundAfterFailure: boolean) {
   const config = { adminEmail: ADMIN, adminPassword: 'admin password 123' };
   const service = new AuthService(
     config as never,
+    {} as never,
     users as never,
     hasher as never,
+    {} as never,
     {} as never,
     {} as never,
     {} as never,

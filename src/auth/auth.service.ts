@@ -3,6 +3,8 @@ import { ConfigType } from '@nestjs/config';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { AppException, ErrorCode } from '../common/errors';
 import { authConfig } from '../config/auth.config';
+import { mailConfig } from '../config/mail.config';
+import { UserResponseDto } from '../users/dto/user-response.dto';
 import { User } from '../users/entities/user.entity';
 import { Role } from '../users/enums/role.enum';
 import { UsersService } from '../users/users.service';
@@ -12,8 +14,15 @@ import { PasswordHasher } from './password/password-hasher.service';
 import { TokenService } from './token.service';
 import { AuthUser, RequestMeta } from './types/auth-user';
 import { isTransactionConflict } from '../database/db-errors';
+import { EmailVerificationService } from './email-verification.service';
 import { PasswordResetService } from './password-reset.service';
 import { TokenPair } from './types/token-pair';
+
+/** Register's answer under REQUIRE_VERIFIED_EMAIL: the account, no session yet. */
+export interface VerificationPending {
+  user: UserResponseDto;
+  emailVerificationRequired: true;
+}
 
 /** Registration, login and password changes; token mechanics live in TokenService. */
 @Injectable()
@@ -22,14 +31,20 @@ export class AuthService implements OnApplicationBootstrap {
 
   constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly audit: AuditLog,
     private readonly resets: PasswordResetService,
+    private readonly verifications: EmailVerificationService,
   ) {}
 
-  async register(dto: RegisterDto, meta: RequestMeta): Promise<TokenPair> {
+  /**
+   * Creates the account and queues its verification mail. Under REQUIRE_VERIFIED_EMAIL no
+   * session starts (login would refuse one until the address is verified).
+   */
+  async register(dto: RegisterDto, meta: RequestMeta): Promise<TokenPair | VerificationPending> {
     if (await this.users.findByEmail(dto.email)) {
       throw new AppException(ErrorCode.EmailTaken, 'Email is already registered');
     }
@@ -38,6 +53,11 @@ export class AuthService implements OnApplicationBootstrap {
       passwordHash: await this.hasher.hash(dto.password),
       name: dto.name ?? null,
     });
+    await this.verifications.sendAfterRegister(user);
+    if (this.mail.requireVerifiedEmail) {
+      this.audit.record('auth.register', { userId: user.id, sessionId: null, ...meta });
+      return { user: UserResponseDto.from(user), emailVerificationRequired: true };
+    }
     const { sessionId, pair } = await this.tokens.startSession(user, meta);
     this.audit.record('auth.register', { userId: user.id, sessionId, ...meta });
     return pair;
@@ -71,6 +91,16 @@ export class AuthService implements OnApplicationBootstrap {
         ...meta,
       });
       throw new AppException(ErrorCode.UserDisabled, 'Account is disabled');
+    }
+    // After the password check, like the disabled flag: only the owner learns it.
+    if (this.mail.requireVerifiedEmail && user.emailVerifiedAt === null) {
+      this.audit.record('auth.login.failed', {
+        reason: 'email_not_verified',
+        email,
+        userId: user.id,
+        ...meta,
+      });
+      throw new AppException(ErrorCode.EmailNotVerified, 'Email address is not verified');
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
       const upgraded = await this.hasher.hash(password);
@@ -126,6 +156,7 @@ export class AuthService implements OnApplicationBootstrap {
         passwordHash: await this.hasher.hash(adminPassword),
         name: 'Administrator',
         roles: [Role.User, Role.Admin],
+        emailVerified: true,
       });
       this.logger.log(`created admin account ${adminEmail}`);
     } catch (error) {

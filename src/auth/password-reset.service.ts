@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { Clock } from '../common/clock';
@@ -14,22 +14,13 @@ import { OutboxService } from '../mail/outbox.service';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { PasswordResetToken } from './entities/password-reset-token.entity';
+import { hashLinkToken, humanDuration, LINK_TOKEN, newLinkToken } from './mail-link';
 import { PasswordHasher } from './password/password-hasher.service';
 import { TokenService } from './token.service';
 import { RequestMeta } from './types/auth-user';
 
-/** A link's token: 32 random bytes, base64url (43 characters). */
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-
 const invalid = () =>
   new AppException(ErrorCode.ResetTokenInvalid, 'Reset token is invalid or expired');
-
-function humanDuration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
-  if (seconds % 60 === 0) return `${seconds / 60} minutes`;
-  return `${seconds} seconds`;
-}
 
 /**
  * Password reset by mail. `forgot` answers the same, in about the same time, whether or not
@@ -59,11 +50,34 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     private readonly audit: AuditLog,
   ) {}
 
-  async forgot(email: string, meta: RequestMeta): Promise<void> {
+  /**
+   * `rateLimited`: the address's MAIL_RATE_LIMIT is spent; the request takes the unknown
+   * address's path (the same answer and work, no mail), so the limit tells nothing either.
+   */
+  async forgot(email: string, meta: RequestMeta, rateLimited = false): Promise<void> {
+    await this.request(email, meta, rateLimited);
+  }
+
+  /**
+   * `forgot` for the command line (`send-reset`), which must not end before the write did:
+   * resolves once the token and the mail committed, with the outbox row's id (null when no
+   * enabled account has the email: nothing written), and rejects when the write failed.
+   */
+  async forgotAndWait(email: string, meta: RequestMeta): Promise<string | null> {
+    const { written } = await this.request(email, meta);
+    return written;
+  }
+
+  /** forgot's work; `written` settles when the transaction did (nobody else waits for it). */
+  private async request(
+    email: string,
+    meta: RequestMeta,
+    rateLimited = false,
+  ): Promise<{ written: Promise<string | null> }> {
     const user = await this.users.findByEmail(email);
-    const known = user !== null && !user.disabled;
+    const known = user !== null && !user.disabled && !rateLimited;
     const now = this.clock.now();
-    const token = randomBytes(32).toString('base64url');
+    const token = newLinkToken();
     const link = `${this.config.appUrl}/reset-password?token=${token}`;
     const mail = this.templates.render('password_reset', {
       email,
@@ -91,7 +105,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
         this.writes.insert(PasswordResetToken, {
           id: randomUUID(),
           userId,
-          tokenHash: sha256(token),
+          tokenHash: hashLinkToken(token),
           createdAt: now,
           expiresAt: new Date(now.getTime() + this.config.passwordResetTtl * 1000),
           usedAt: null,
@@ -114,23 +128,27 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     // The answer is 202 whatever happens next, so it does not wait for the transaction: a
     // known address's COMMIT (a durable write: an fsync) would otherwise take measurably longer
     // than an unknown one's, which writes nothing. A failure is logged; the user asks again.
-    const write = this.writes.run(statements).then(
-      () => {
-        if (mailId) this.outbox.kick();
-      },
+    const written = this.writes.run(statements).then(() => {
+      if (mailId) this.outbox.kick();
+      return mailId;
+    });
+    const write = written.then(
+      () => undefined,
       (error: Error) => this.logger.error(`password reset request not stored: ${error.message}`),
     );
     this.pending.add(write);
     void write.finally(() => this.pending.delete(write));
     this.audit.record('auth.password_reset.requested', {
       userId: known ? userId : null,
+      ...(rateLimited && { rateLimited: true as const }),
       ...meta,
     });
+    return { written };
   }
 
   async reset(token: string, password: string, meta: RequestMeta): Promise<void> {
-    if (!TOKEN.test(token)) throw invalid();
-    const tokenHash = sha256(token);
+    if (!LINK_TOKEN.test(token)) throw invalid();
+    const tokenHash = hashLinkToken(token);
     const row = await this.dataSource.getRepository(PasswordResetToken).findOneBy({ tokenHash });
     const now = this.clock.now();
     const usable = (r: PasswordResetToken | null): r is PasswordResetToken =>

@@ -17,6 +17,7 @@ export const USER_COLUMNS = [
   'name',
   'roles',
   'disabled',
+  'email_verified_at',
   'created_at',
   'updated_at',
 ];

@@ -26,7 +26,16 @@ describe('mail configuration', () => {
       pollInterval: 1,
       appUrl: 'http://localhost:3000',
       passwordResetTtl: 1800,
+      emailVerifyTtl: 86400,
+      requireVerifiedEmail: false,
+      mailRateLimit: { limit: 5, windowMs: 3_600_000 },
       logLinks: true,
+    });
+    expect(loadMailConfig({ REQUIRE_VERIFIED_EMAIL: 'true' }).requireVerifiedEmail).toBe(true);
+    expect(loadMailConfig({ EMAIL_VERIFY_TTL: '2h' }).emailVerifyTtl).toBe(7200);
+    expect(loadMailConfig({ MAIL_RATE_LIMIT: '3/15m' }).mailRateLimit).toEqual({
+      limit: 3,
+      windowMs: 900_000,
     });
     expect(loadMailConfig({ NODE_ENV: 'production' }).logLinks).toBe(false);
     expect(loadMailConfig({ PUBLIC_URL: 'https://auth.example.com/' }).appUrl).toBe(
@@ -51,6 +60,12 @@ describe('mail configuration', () => {
     ['APP_URL', 'ftp://app.example.com'],
     ['APP_URL', 'https://app.example.com/?x=1'],
     ['PASSWORD_RESET_TTL', '2d'],
+    ['EMAIL_VERIFY_TTL', '31d'],
+    ['EMAIL_VERIFY_TTL', '0'],
+    ['REQUIRE_VERIFIED_EMAIL', 'yes'],
+    ['MAIL_RATE_LIMIT', '5'],
+    ['MAIL_RATE_LIMIT', '0/1h'],
+    ['MAIL_RATE_LIMIT', '5/2d'],
   ])('refuses %s=%j', (variable, value) => {
     expect(refusal({ [variable]: value })).toBe(variable);
   });
@@ -68,6 +83,18 @@ describe('MailTemplates', () => {
     expect(mail.text).toContain('https://app.example.com/reset?token=<x>&y');
     expect(mail.html).toContain('token=&lt;x&gt;&amp;y');
     expect(mail.html).not.toContain('<x>');
+  });
+
+  it('fills the built-in verification mail', () => {
+    const mail = new MailTemplates(loadMailConfig({})).render('email_verification', {
+      email: 'ann@example.com',
+      link: 'https://app.example.com/verify-email?token=abc',
+      validFor: '24 hours',
+    });
+    expect(mail.subject).toBe('Confirm your email address');
+    expect(mail.text).toContain('https://app.example.com/verify-email?token=abc');
+    expect(mail.text).toContain('within 24 hours');
+    expect(mail.html).toContain('href="https://app.example.com/verify-email?token=abc"');
   });
 
   it('takes a team\u2019s template from MAIL_TEMPLATES_DIR, subject from its first line', () => {

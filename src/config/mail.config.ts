@@ -1,7 +1,8 @@
 import { registerAs } from '@nestjs/config';
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError } from './config-error';
-import { isProduction, RawEnv, readDuration, readInt, readOptional } from './env';
+import { isProduction, RawEnv, readBoolean, readDuration, readInt, readOptional } from './env';
+import { parseRateLimit } from './rate-limit.config';
 import { loadOAuthConfig } from './oauth.config';
 
 export interface MailConfig {
@@ -21,6 +22,15 @@ export interface MailConfig {
   appUrl: string;
   /** Seconds a password-reset link works (PASSWORD_RESET_TTL). */
   passwordResetTtl: number;
+  /** Seconds an email-verification link works (EMAIL_VERIFY_TTL). */
+  emailVerifyTtl: number;
+  /** REQUIRE_VERIFIED_EMAIL: an unverified account cannot log in (403 email_not_verified). */
+  requireVerifiedEmail: boolean;
+  /**
+   * MAIL_RATE_LIMIT: mails asked for one address (reset links, verification resends) per
+   * window, from any number of IPs.
+   */
+  mailRateLimit: { limit: number; windowMs: number };
   /**
    * Whether the .eml mode (no SMTP_URL) logs the links of its mails: outside production only,
    * since a link carries a live single-use token.
@@ -30,6 +40,7 @@ export interface MailConfig {
 
 export const DEFAULT_MAIL_FROM = 'Auth Service <no-reply@localhost>';
 export const DEFAULT_OUTBOX_DIR = 'data/outbox';
+export const DEFAULT_MAIL_RATE_LIMIT = '5/1h';
 
 // An address as mailers accept it: no spaces, no angle brackets, no CR/LF (header injection).
 const ADDRESS = /^[^\s<>@",;]+@[^\s<>@",;]+$/;
@@ -95,6 +106,12 @@ export function loadMailConfig(env: RawEnv): MailConfig {
     pollInterval: readDuration(env, 'MAIL_POLL_INTERVAL', '1s', { max: 300 }),
     appUrl: readAppUrl(env),
     passwordResetTtl: readDuration(env, 'PASSWORD_RESET_TTL', '30m', { max: 86400 }),
+    emailVerifyTtl: readDuration(env, 'EMAIL_VERIFY_TTL', '24h', { max: 30 * 86400 }),
+    requireVerifiedEmail: readBoolean(env, 'REQUIRE_VERIFIED_EMAIL', false),
+    mailRateLimit: parseRateLimit(
+      readOptional(env, 'MAIL_RATE_LIMIT') ?? DEFAULT_MAIL_RATE_LIMIT,
+      'MAIL_RATE_LIMIT',
+    ),
     logLinks: !isProduction(env),
   };
 }

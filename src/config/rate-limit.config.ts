@@ -18,9 +18,15 @@ const MAX_LIMIT = 1_000_000;
 /** Longer windows are lockouts rather than rate limits (and keep counts in memory for long). */
 const MAX_WINDOW_SECONDS = 86_400;
 
-/** `AUTH_RATE_LIMIT`: `N/window`, N a whole number ≥ 1, window a duration from 1 s to 1 d. */
-export function parseRateLimit(raw: string): { limit: number; windowMs: number } {
-  const fail = (problem: string) => new ConfigError('AUTH_RATE_LIMIT', `"${raw}" ${problem}`);
+/**
+ * `AUTH_RATE_LIMIT` (or `MAIL_RATE_LIMIT`): `N/window`, N a whole number ≥ 1, window a
+ * duration from 1 s to 1 d.
+ */
+export function parseRateLimit(
+  raw: string,
+  variable = 'AUTH_RATE_LIMIT',
+): { limit: number; windowMs: number } {
+  const fail = (problem: string) => new ConfigError(variable, `"${raw}" ${problem}`);
   const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(raw);
   if (!match) throw fail('is not N/window (e.g. 10/60s or 5/15m)');
   const limit = Number(match[1]);

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { DataSourceOptions } from 'typeorm';
 import { Article } from '../articles/entities/article.entity';
+import { EmailVerificationToken } from '../auth/entities/email-verification-token.entity';
 import { PasswordResetToken } from '../auth/entities/password-reset-token.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { Session } from '../auth/entities/session.entity';
@@ -16,6 +17,7 @@ import { Utf8mb4Tables1764374400000 } from './migrations/1764374400000-Utf8mb4Ta
 import { SigningKeys1765152000000 } from './migrations/1765152000000-SigningKeys';
 import { MailOutbox1765238400000 } from './migrations/1765238400000-MailOutbox';
 import { PasswordResetTokens1765324800000 } from './migrations/1765324800000-PasswordResetTokens';
+import { EmailVerification1765411200000 } from './migrations/1765411200000-EmailVerification';
 
 export const entities = [
   User,
@@ -25,6 +27,7 @@ export const entities = [
   SigningKey,
   OutboxMail,
   PasswordResetToken,
+  EmailVerificationToken,
 ];
 export const migrations = [
   InitialSchema1764201600000,
@@ -33,6 +36,7 @@ export const migrations = [
   SigningKeys1765152000000,
   MailOutbox1765238400000,
   PasswordResetTokens1765324800000,
+  EmailVerification1765411200000,
 ];
 
 /** Bounded waits, so a lost database answers 503 quickly instead of hanging requests. */

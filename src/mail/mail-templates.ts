@@ -37,6 +37,23 @@ const BUILT_IN: Record<string, { text: string; html: string }> = {
       'stays as it is.</p>',
     ].join('\n'),
   },
+  email_verification: {
+    text: [
+      'Subject: Confirm your email address',
+      '',
+      'Please confirm that {{email}} is your address by opening this link within {{validFor}}:',
+      '',
+      '{{link}}',
+      '',
+      'The link works once. If you did not create an account, ignore this mail.',
+    ].join('\n'),
+    html: [
+      '<p>Please confirm that <b>{{email}}</b> is your address by opening this link within',
+      '{{validFor}}:</p>',
+      '<p><a href="{{link}}">{{link}}</a></p>',
+      '<p>The link works once. If you did not create an account, ignore this mail.</p>',
+    ].join('\n'),
+  },
 };
 
 const escapeHtml = (value: string) =>

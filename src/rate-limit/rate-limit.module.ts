@@ -2,6 +2,7 @@ import { ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { MailConfig, mailConfig } from '../config/mail.config';
 import { RateLimitConfig, rateLimitConfig } from '../config/rate-limit.config';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMIT_RULES } from './rate-limit.rules';
@@ -10,12 +11,15 @@ import { RedisRateLimitStorage } from './rate-limit.storage';
 const requestOf = (context: ExecutionContext) =>
   context.switchToHttp().getRequest<FastifyRequest>();
 
-async function throttlerOptions(config: RateLimitConfig): Promise<ThrottlerModuleOptions> {
+async function throttlerOptions(
+  config: RateLimitConfig,
+  mail: MailConfig,
+): Promise<ThrottlerModuleOptions> {
   return {
     throttlers: RATE_LIMIT_RULES.map((rule) => ({
       name: rule.name,
-      limit: rule.multiplier * config.limit,
-      ttl: config.windowMs,
+      limit: rule.multiplier * (rule.budget === 'mail' ? mail.mailRateLimit : config).limit,
+      ttl: (rule.budget === 'mail' ? mail.mailRateLimit : config).windowMs,
       skipIf: (context) => rule.key(requestOf(context)) === undefined,
       getTracker: (request) => rule.key(request as FastifyRequest) ?? '',
     })),
@@ -33,10 +37,11 @@ async function throttlerOptions(config: RateLimitConfig): Promise<ThrottlerModul
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [rateLimitConfig.KEY],
+      inject: [rateLimitConfig.KEY, mailConfig.KEY],
       useFactory: throttlerOptions,
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  // The global guard, and the same class by name for AfterAuthRateLimitGuard's second pass.
+  providers: [{ provide: APP_GUARD, useExisting: RateLimitGuard }, RateLimitGuard],
 })
 export class RateLimitModule {}

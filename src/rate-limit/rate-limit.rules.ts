@@ -2,20 +2,50 @@ import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { normalizeEmail } from '../auth/dto/email.transform';
 
+/** Route metadata: which rules a `@RateLimit(...)` route counts against. */
+export const RATE_LIMIT_KEY = 'rateLimit';
+
 /** The routes that carry `@RateLimit(...)`; each has its rules below. */
 export type RateLimitedRoute =
-  'login' | 'register' | 'refresh' | 'change-password' | 'password-forgot' | 'password-reset';
+  | 'login'
+  | 'register'
+  | 'refresh'
+  | 'change-password'
+  | 'password-forgot'
+  | 'password-reset'
+  | 'email-verify'
+  | 'email-resend';
 
 /**
  * One counter per route and key. `limit` is `multiplier` × N of `AUTH_RATE_LIMIT`, over its
- * window. `key` says what is counted; `undefined` means this rule does not count the request.
+ * window, or with `budget: 'mail'` `multiplier` × N of `MAIL_RATE_LIMIT` over that window.
+ * `key` says what is counted; `undefined` means this rule does not count the request.
  */
 export interface RateLimitRule {
   /** Part of the storage key: renaming a rule resets its counts. */
   name: string;
   route: RateLimitedRoute;
   multiplier: number;
+  budget?: 'auth' | 'mail';
+  /**
+   * Exhausted, the request is not refused but goes on marked (`@RateLimited()` tells the
+   * handler), so an enumeration-safe route can answer as it always does and do nothing.
+   */
+  quiet?: boolean;
+  /**
+   * Counted after authentication, in the route-level pass of the guard that `@RateLimit` adds
+   * (the key reads the authenticated caller, undefined in the global pass before it).
+   */
+  afterAuth?: boolean;
   key: (request: FastifyRequest) => string | undefined;
+}
+
+/**
+ * The authenticated caller's user id, set by the access-token guard; undefined before it. For
+ * `afterAuth` rules: a forged token cannot spend someone else's budget.
+ */
+export function authenticatedUserId(request: FastifyRequest): string | undefined {
+  return (request as FastifyRequest & { user?: { id?: unknown } }).user?.id as string | undefined;
 }
 
 /**
@@ -77,7 +107,35 @@ export const RATE_LIMIT_RULES: readonly RateLimitRule[] = [
   { name: 'register-ip', route: 'register', multiplier: 1, key: clientIp },
   // Beyond the contract: each forgot request may send a mail; each reset spends bcrypt.
   { name: 'password-forgot-ip', route: 'password-forgot', multiplier: 1, key: clientIp },
+  // Mails to one address, from any number of IPs: exhausted, forgot still answers 202 (the
+  // limit would otherwise tell which addresses have accounts) but sends nothing.
+  {
+    name: 'password-forgot-email',
+    route: 'password-forgot',
+    multiplier: 1,
+    budget: 'mail',
+    quiet: true,
+    key: bodyEmail,
+  },
+  // Verification mails to the caller's own address, and per IP; after authentication.
+  {
+    name: 'email-resend-user',
+    route: 'email-resend',
+    multiplier: 1,
+    budget: 'mail',
+    afterAuth: true,
+    key: authenticatedUserId,
+  },
+  {
+    name: 'email-resend-ip',
+    route: 'email-resend',
+    multiplier: 1,
+    afterAuth: true,
+    key: (request) => (authenticatedUserId(request) ? clientIp(request) : undefined),
+  },
   { name: 'password-reset-ip', route: 'password-reset', multiplier: 1, key: clientIp },
+  // Guessing link tokens is hopeless (256 bits), but each try costs a lookup.
+  { name: 'email-verify-ip', route: 'email-verify', multiplier: 1, key: clientIp },
   // Refreshing is routine (every access-token lifetime, per tab), hence the larger budget.
   { name: 'refresh-ip', route: 'refresh', multiplier: 10, key: clientIp },
   // Beyond the contract: change-password verifies the current password, so a stolen access

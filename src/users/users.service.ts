@@ -14,6 +14,8 @@ export interface NewUser {
   passwordHash: string;
   name: string | null;
   roles?: Role[];
+  /** An operator's account (ADMIN_EMAIL, create-admin): its address needs no link. */
+  emailVerified?: boolean;
 }
 
 /** Users: lookups by primary key or the unique email index, never scans. */
@@ -44,6 +46,7 @@ export class UsersService {
       name: input.name,
       roles: input.roles ?? [Role.User],
       disabled: false,
+      emailVerifiedAt: input.emailVerified ? now : null,
       createdAt: now,
       updatedAt: now,
     });

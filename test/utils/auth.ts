@@ -9,7 +9,14 @@ export interface TokenPairBody {
   expiresIn: number;
   refreshToken: string;
   refreshExpiresIn: number;
-  user: { id: string; email: string; name: string | null; roles: string[]; createdAt: string };
+  user: {
+    id: string;
+    email: string;
+    name: string | null;
+    roles: string[];
+    emailVerified: boolean;
+    createdAt: string;
+  };
 }
 
 export const DEFAULT_PASSWORD = 'correct horse battery';

@@ -5,11 +5,16 @@ import { SMTPServer } from 'smtp-server';
 /**
  * A real SMTP server on 127.0.0.1 (smtp-server), keeping every message it accepted, parsed by
  * mailparser. It can stop and start again on the same port, for "SMTP down, then up".
+ * With `subject`, `mails` keeps only the mails of that subject (a test of reset links need not
+ * count the verification mail every register sends); `others` has the rest.
  */
 export class TestSmtp {
   readonly mails: ParsedMail[] = [];
+  readonly others: ParsedMail[] = [];
   port = 0;
   private server: SMTPServer | null = null;
+
+  constructor(private readonly options: { subject?: string } = {}) {}
 
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
@@ -23,7 +28,10 @@ export class TestSmtp {
       onData: (stream, _session, callback) => {
         simpleParser(stream).then(
           (mail) => {
-            this.mails.push(mail);
+            const { subject } = this.options;
+            (subject === undefined || mail.subject === subject ? this.mails : this.others).push(
+              mail,
+            );
             callback();
           },
           (error: Error) => callback(error),

@@ -21,6 +21,7 @@ export const BASE_TEST_ENV: Record<string, string> = {
   ADMIN_PASSWORD: 'admin-password-123',
   // Test files log in far more often than a user would; rate-limit tests set their own.
   AUTH_RATE_LIMIT: '100000/60s',
+  MAIL_RATE_LIMIT: '100000/60s',
   // In-memory counts unless a test points at its own Redis; never a developer's REDIS_URL.
   REDIS_URL: '',
   // No SMTP_URL: mails go to .eml files, here under test-output/, never into the repo's data/.

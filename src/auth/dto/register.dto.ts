@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
-import { TextLength } from '../../common/dto/text-length.decorator';
+import { SingleLine, TextLength } from '../../common/dto/text-length.decorator';
 import { NormalizeEmail } from './email.transform';
 import { IsNewPassword } from './password.validator';
 
@@ -22,5 +22,6 @@ export class RegisterDto {
   @IsOptional()
   @IsString()
   @TextLength(1, 100)
+  @SingleLine()
   name?: string;
 }

@@ -11,7 +11,8 @@ export interface AuditClient {
  * password or a hash (test/audit-log.e2e-spec.ts scans a whole flow's log for them).
  */
 export interface AuditEvents {
-  'auth.register': AuditClient & { userId: string; sessionId: string };
+  /** `sessionId` null under REQUIRE_VERIFIED_EMAIL (no session until the address is verified). */
+  'auth.register': AuditClient & { userId: string; sessionId: string | null };
   'auth.login.succeeded': AuditClient & { userId: string; sessionId: string };
   /**
    * The attempted email is logged (OWASP: record the identity an attempt claimed; ASVS 16.2.1
@@ -19,7 +20,7 @@ export interface AuditEvents {
    * 400 and never reaches this line. `userId` is null when no account has that email.
    */
   'auth.login.failed': AuditClient & {
-    reason: 'invalid_credentials' | 'user_disabled';
+    reason: 'invalid_credentials' | 'user_disabled' | 'email_not_verified';
     email: string;
     userId: string | null;
   };
@@ -56,6 +57,8 @@ export interface AuditEvents {
   'admin.user.disabled': AuditClient & { actorId: string; userId: string };
   'admin.user.enabled': AuditClient & { actorId: string; userId: string };
   'admin.user.sessions_revoked': AuditClient & { actorId: string; userId: string };
+  'admin.user.email_verified': AuditClient & { actorId: string; userId: string };
+  'admin.user.email_unverified': AuditClient & { actorId: string; userId: string };
   /**
    * RFC 7009 revocation. `clientId` is the resource server that asked, null when the token's
    * holder did; `ended` is false when the session had already ended.
@@ -82,9 +85,13 @@ export interface AuditEvents {
    * POST /api/auth/password/forgot: `userId` null when no enabled account has the email (no
    * mail then); the email is not logged (the answer is the same for every address).
    */
-  'auth.password_reset.requested': AuditClient & { userId: string | null };
+  'auth.password_reset.requested': AuditClient & { userId: string | null; rateLimited?: true };
   /** A reset link used: the password replaced, every session ended. */
   'auth.password_reset.completed': AuditClient & { userId: string };
+  /** POST /api/auth/email/resend: a new verification link queued. */
+  'auth.email_verification.requested': AuditClient & { userId: string; sessionId: string };
+  /** A verification link used: the address is verified. */
+  'auth.email_verification.completed': AuditClient & { userId: string };
   /**
    * A mail of the outbox given up after MAIL_MAX_ATTEMPTS (SMTP kept failing): its id and kind,
    * never its recipient's content; the recipient is on the outbox row.

@@ -40,3 +40,20 @@ export const TextLength = (min: number, max: number) =>
       },
     }),
   );
+
+/** A line break: CR, LF, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR. */
+const LINE_BREAK = /[\r\n\u0085\u2028\u2029]/;
+
+/**
+ * One line of text: no line breaks. A name may end up in a mail header or a log line, where a
+ * CR/LF could start a new header or forge a line. (Other control characters are kept verbatim,
+ * as they always were: they break neither.)
+ */
+export const SingleLine = () =>
+  ValidateBy({
+    name: 'singleLine',
+    validator: {
+      validate: (value) => typeof value !== 'string' || !LINE_BREAK.test(value),
+      defaultMessage: (args) => `${args?.property} must be one line of text (no CR or LF)`,
+    },
+  });

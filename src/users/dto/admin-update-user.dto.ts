@@ -24,4 +24,11 @@ export class AdminUpdateUserDto {
   @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Marks the address verified (or not); voids the outstanding verification links',
+  })
+  @IsOmittable()
+  @IsBoolean()
+  emailVerified?: boolean;
 }

@@ -15,6 +15,9 @@ export class UserResponseDto {
   @ApiProperty({ enum: Role, isArray: true, example: [Role.User] })
   roles: Role[];
 
+  @ApiProperty({ description: 'Whether the owner has proven the address (a link, or an admin)' })
+  emailVerified: boolean;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
 
@@ -24,6 +27,7 @@ export class UserResponseDto {
       email: user.email,
       name: user.name,
       roles: user.roles,
+      emailVerified: user.emailVerifiedAt !== null,
       createdAt: user.createdAt.toISOString(),
     };
   }
