@@ -1,7 +1,18 @@
 import Redis from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freshDatabase, Instance, register, report, sleep, startCluster, stopAll } from './harness';
+import {
+  call,
+  connect,
+  freshDatabase,
+  Instance,
+  register,
+  report,
+  rows,
+  sleep,
+  startCluster,
+  stopAll,
+} from './harness';
 
 /**
  * AUTH_RATE_LIMIT across instances: with REDIS_URL the instances count in one Redis, so a
@@ -9,7 +20,8 @@ import { freshDatabase, Instance, register, report, sleep, startCluster, stopAll
  * instance counts alone. Needs TEST_REDIS_URL (scripts/redis-test.sh start).
  */
 const LIMIT = 5;
-const RATE_LIMIT_ENV = { AUTH_RATE_LIMIT: `${LIMIT}/60s` };
+const MAIL_LIMIT = 2;
+const RATE_LIMIT_ENV = { AUTH_RATE_LIMIT: `${LIMIT}/60s`, MAIL_RATE_LIMIT: `${MAIL_LIMIT}/60s` };
 
 function testRedisUrl(): string {
   const url = process.env.TEST_REDIS_URL ?? '';
@@ -67,6 +79,7 @@ const unique = (label: string) => `rl-${label}-${Date.now().toString(36)}@exampl
 describe('cluster: rate limits shared through Redis (AUTH_RATE_LIMIT=5/60s)', () => {
   let instances: Instance[];
   let redis: Redis;
+  let url: string;
 
   beforeAll(async () => {
     const redisUrl = testRedisUrl();
@@ -74,7 +87,7 @@ describe('cluster: rate limits shared through Redis (AUTH_RATE_LIMIT=5/60s)', ()
     // Counts left by an earlier run (same client IP, 127.0.0.1) would eat into this run's.
     const stale = await redis.keys('{auth-rate:*');
     if (stale.length > 0) await redis.del(...stale);
-    const url = await freshDatabase('rate_limit');
+    url = await freshDatabase('rate_limit');
     instances = await startCluster(2, url, { ...RATE_LIMIT_ENV, REDIS_URL: redisUrl });
   });
 
@@ -100,6 +113,31 @@ describe('cluster: rate limits shared through Redis (AUTH_RATE_LIMIT=5/60s)', ()
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.join(' ')).not.toContain(email);
     report('rate-limit-shared', { statuses: results.map((r) => r.status) });
+  });
+
+  it('MAIL_RATE_LIMIT=2/60s: forgot for one address over A and B stores 2 links in all, and answers 202 every time', async () => {
+    const email = unique('mail');
+    const { user } = await register(instances[0], email);
+    const statuses: number[] = [];
+    for (let i = 0; i < MAIL_LIMIT + 3; i++) {
+      const res = await call(instances[i % 2], 'POST', '/api/auth/password/forgot', {
+        body: { email },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual(Array(MAIL_LIMIT + 3).fill(202));
+    // The response does not wait for the write: give the last ones a moment to commit.
+    await sleep(500);
+    const db = await connect(url);
+    try {
+      const links = await rows(db, 'SELECT id FROM password_reset_tokens WHERE user_id = ?', [
+        user.id,
+      ]);
+      expect(links).toHaveLength(MAIL_LIMIT);
+    } finally {
+      await db.end();
+    }
+    report('rate-limit-mail-shared', { statuses, links: MAIL_LIMIT });
   });
 
   it('Redis frozen: answers within ~0.5 s, each instance counts alone; shared again after', async () => {
