@@ -82,6 +82,7 @@ export async function serve(config: AppConfig, { reportPosture = true } = {}): P
         keys: settings.get('keys'),
         oauth: settings.get('oauth'),
         mail: settings.get('mail'),
+        mfa: settings.get('mfa'),
       },
       logger,
     );

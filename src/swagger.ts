@@ -33,7 +33,8 @@ function addCommonErrors(document: OpenAPIObject): void {
 
 /** The route groups, in the order Swagger UI lists them. */
 const TAGS: [string, string][] = [
-  ['auth', 'Register, log in, refresh, log out; sessions and password change'],
+  ['auth', 'Register, log in, refresh, log out; sessions, password change and reset, email'],
+  ['mfa', 'Two-factor authentication (TOTP): enrolment, the login step, reauthentication'],
   ['users', "The caller's own profile"],
   ['articles', 'The example resource: public reads, writes by the author or an admin'],
   ['admin', 'User administration (role admin)'],

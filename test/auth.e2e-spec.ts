@@ -282,6 +282,9 @@ describe('auth (e2e)', () => {
         sub: pair.user.id,
         sid: expect.stringMatching(UUID),
         roles: ['user'],
+        // How and when the session was proven (RFC 8176, OIDC): a password, at login.
+        amr: ['pwd'],
+        auth_time: expect.any(Number),
         iss: ISSUER,
         aud: ISSUER,
         iat: expect.any(Number),

@@ -366,7 +366,7 @@ describe('KEY_ENCRYPTION_KEY', () => {
       expect(pair.accessToken).toBeTruthy();
       await first.close();
       await expect(createTestApp({ ...env, KEY_ENCRYPTION_KEY: 'aa'.repeat(32) })).rejects.toThrow(
-        /cannot decrypt its private key \(KEY_ENCRYPTION_KEY differs/,
+        /cannot decrypt it \(KEY_ENCRYPTION_KEY differs/,
       );
       // The right key still opens them.
       const again = await createTestApp(env);

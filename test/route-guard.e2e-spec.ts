@@ -28,6 +28,8 @@ const PUBLIC_ROUTES = [
   'POST /api/auth/password/forgot',
   'POST /api/auth/password/reset',
   'POST /api/auth/email/verify',
+  // Login's second step: the mfa token is the credential (test/mfa.e2e-spec.ts).
+  'POST /api/auth/mfa/verify',
 ].sort();
 
 type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -2,7 +2,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from './utils/test-env';
+import {
+  TEST_ACCESS_SECRET,
+  TEST_DATA_ENCRYPTION_KEY,
+  TEST_REFRESH_SECRET,
+} from './utils/test-env';
 
 /**
  * The real entry point (src/main.ts) as a child process: configuration errors must stop the
@@ -18,6 +22,7 @@ const BASE_ENV: Record<string, string> = {
   DATABASE_URL: 'sqlite::memory:',
   JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
   JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
+  DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY,
 };
 
 interface Exit {
@@ -147,6 +152,20 @@ describe('server start (src/main.ts as a child process)', () => {
     );
     expect(result.code).toBe(1);
     expect(expectOneLineNoStack(result.stderr)).toContain('JWT_ACCESS_SECRET');
+  });
+
+  it('refuses to start in production without DATA_ENCRYPTION_KEY (TOTP secrets), naming it', async () => {
+    const result = await exitWithin(
+      startServer({
+        ...BASE_ENV,
+        NODE_ENV: 'production',
+        JWT_ACCESS_SECRET: 'a'.repeat(48),
+        JWT_REFRESH_SECRET: 'b'.repeat(48),
+        DATA_ENCRYPTION_KEY: undefined,
+      }),
+    );
+    expect(result.code).toBe(1);
+    expect(expectOneLineNoStack(result.stderr)).toContain('DATA_ENCRYPTION_KEY');
   });
 
   it('refuses to start in production with secrets shorter than 32 bytes', async () => {

@@ -16,7 +16,8 @@ import { UsersService } from '../users/users.service';
 import { AdminService } from './admin.service';
 
 @ApiTags('admin')
-@Auth(Role.Admin)
+// An admin with TOTP enrolled acts only from a session proven with it.
+@Auth(Role.Admin, { mfa: true })
 @Controller('admin')
 export class AdminController {
   constructor(
@@ -60,5 +61,24 @@ export class AdminController {
     @ClientMeta() meta: RequestMeta,
   ): Promise<void> {
     return this.admin.removeSessions(actor, id, meta);
+  }
+
+  @Delete('users/:id/mfa')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: "Remove a user's second factor (lost device)",
+    description:
+      'Deletes the TOTP factor, its recovery codes and open mfa tokens: the user logs in with ' +
+      'the password alone again and may enrol anew. Audited (`admin.user.mfa_reset`); ' +
+      'idempotent.',
+  })
+  @ApiNoContentResponse({ description: 'No second factor any more' })
+  @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
+  resetMfa(
+    @CurrentUser() actor: AuthUser,
+    @UuidParam('id') id: string,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<void> {
+    return this.admin.resetMfa(actor, id, meta);
   }
 }

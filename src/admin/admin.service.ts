@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser, RequestMeta } from '../auth/types/auth-user';
 import { EmailVerificationService } from '../auth/email-verification.service';
+import { MfaService } from '../auth/mfa/mfa.service';
 import { TokenService } from '../auth/token.service';
 import { AuditLog } from '../common/audit/audit-log.service';
 import { AdminUpdateUserDto } from '../users/dto/admin-update-user.dto';
@@ -17,6 +18,7 @@ export class AdminService {
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly verifications: EmailVerificationService,
+    private readonly mfa: MfaService,
     private readonly audit: AuditLog,
   ) {}
 
@@ -56,6 +58,14 @@ export class AdminService {
       );
     }
     return user;
+  }
+
+  /** Removes a user's second factor; audited when there was one. */
+  async resetMfa(actor: AuthUser, id: string, meta: RequestMeta): Promise<void> {
+    await this.users.findOne(id);
+    if (await this.mfa.reset(id)) {
+      this.audit.record('admin.user.mfa_reset', { actorId: actor.id, userId: id, ...meta });
+    }
   }
 
   /** Ends every session of a user. */

@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiBody,
   ApiCookieAuth,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -23,6 +24,8 @@ import { ChangePasswordDto } from './dto/change-password.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
 import { VerifyEmailDto } from './dto/verify-email.dto';
 import { EmailVerificationService } from './email-verification.service';
+import { MfaChallengeDto } from './mfa/mfa.dto';
+import { MfaChallengeResponse } from './mfa/mfa.service';
 import { ResetPasswordDto } from './dto/reset-password.dto';
 import { PasswordResetService } from './password-reset.service';
 import { LoginDto } from './dto/login.dto';
@@ -95,8 +98,11 @@ export class AuthController {
     summary: 'Log in with email and password',
     description:
       'With REQUIRE_VERIFIED_EMAIL=true an account whose address is not verified answers 403 ' +
-      '`email_not_verified`, only after the password was right.',
+      '`email_not_verified`, only after the password was right. For an account with TOTP the ' +
+      'right password answers 200 `{"mfaRequired": true, "mfaToken": …}` and no tokens: send ' +
+      'the token and a code to POST /api/auth/mfa/verify.',
   })
+  @ApiExtraModels(MfaChallengeDto)
   @ApiBody({ type: LoginDto })
   @ApiErrors(
     ErrorCode.ValidationFailed,
@@ -105,7 +111,10 @@ export class AuthController {
     ErrorCode.UserDisabled,
     ErrorCode.EmailNotVerified,
   )
-  login(@CurrentUser() user: unknown, @ClientMeta() meta: RequestMeta): Promise<TokenPair> {
+  login(
+    @CurrentUser() user: unknown,
+    @ClientMeta() meta: RequestMeta,
+  ): Promise<TokenPair | MfaChallengeResponse> {
     return this.auth.login(user as User, meta);
   }
 
@@ -263,7 +272,8 @@ export class AuthController {
   }
 
   @Post('change-password')
-  @Auth()
+  // With TOTP enrolled, only from a session proven with it (login's verify, or reauthenticate).
+  @Auth({ mfa: true })
   @RateLimit('change-password')
   @IssuesTokens(200)
   @ApiOperation({ summary: 'Change the password: every session ends, a new one starts' })

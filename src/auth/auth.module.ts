@@ -24,6 +24,9 @@ import { TokenSigner } from './token-signer';
 import { TokenService } from './token.service';
 import { AtomicWrites } from '../database/atomic-writes';
 import { EmailVerificationService } from './email-verification.service';
+import { StepUpGuard } from './guards/step-up.guard';
+import { MfaController } from './mfa/mfa.controller';
+import { MfaService } from './mfa/mfa.service';
 import { PasswordResetService } from './password-reset.service';
 import { TokenStore } from './token-store';
 
@@ -40,11 +43,12 @@ import { TokenStore } from './token-store';
     UsersModule,
     KeysModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, MfaController],
   providers: [
     AuthService,
     PasswordResetService,
     EmailVerificationService,
+    MfaService,
     AtomicWrites,
     TokenService,
     TokenStore,
@@ -60,6 +64,7 @@ import { TokenStore } from './token-store';
     JwtRefreshStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: StepUpGuard },
   ],
   exports: [
     TokenService,
@@ -68,6 +73,7 @@ import { TokenStore } from './token-store';
     AccessTokenVerifier,
     PasswordResetService,
     EmailVerificationService,
+    MfaService,
   ],
 })
 export class AuthModule {}

@@ -30,6 +30,7 @@ function seeding(failure: Error, foundAfterFailure: boolean) {
     {} as never,
     {} as never,
     {} as never,
+    {} as never,
   );
   return { service, users };
 }

@@ -15,6 +15,7 @@ import { TokenService } from './token.service';
 import { AuthUser, RequestMeta } from './types/auth-user';
 import { isTransactionConflict } from '../database/db-errors';
 import { EmailVerificationService } from './email-verification.service';
+import { MfaChallengeResponse, MfaService } from './mfa/mfa.service';
 import { PasswordResetService } from './password-reset.service';
 import { TokenPair } from './types/token-pair';
 
@@ -38,6 +39,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly audit: AuditLog,
     private readonly resets: PasswordResetService,
     private readonly verifications: EmailVerificationService,
+    private readonly mfa: MfaService,
   ) {}
 
   /**
@@ -111,7 +113,12 @@ export class AuthService implements OnApplicationBootstrap {
     return user;
   }
 
-  async login(user: User, meta: RequestMeta): Promise<TokenPair> {
+  /** The password was right: a session, or for an enrolled user the second step's mfa token. */
+  async login(user: User, meta: RequestMeta): Promise<TokenPair | MfaChallengeResponse> {
+    if (user.mfaEnabled) {
+      this.audit.record('auth.login.mfa_challenged', { userId: user.id, ...meta });
+      return this.mfa.challenge(user);
+    }
     const { sessionId, pair } = await this.tokens.startSession(user, meta);
     this.audit.record('auth.login.succeeded', { userId: user.id, sessionId, ...meta });
     return pair;

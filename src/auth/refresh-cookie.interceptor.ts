@@ -67,14 +67,14 @@ const ISSUES_TOKENS = 'issuesTokens';
 export function issueRefreshCookies(fastify: FastifyInstance, secure: boolean): void {
   fastify.addHook('preSerialization', (request, reply, payload, done) => {
     const config = request.routeOptions.config as { [ISSUES_TOKENS]?: boolean } | undefined;
-    const pair = payload as Partial<TokenPair> | null;
-    if (
-      config?.[ISSUES_TOKENS] &&
-      reply.statusCode < 300 &&
-      typeof pair?.refreshToken === 'string'
-    ) {
+    const pair = payload as (Partial<TokenPair> & { mfaToken?: unknown }) | null;
+    if (!config?.[ISSUES_TOKENS] || reply.statusCode >= 300) return done(null, payload);
+    // Login's mfa token is a credential too: never cached, but no cookie (no session yet).
+    if (typeof pair?.refreshToken === 'string' || typeof pair?.mfaToken === 'string') {
       reply.header('Cache-Control', 'no-store');
       reply.header('Pragma', 'no-cache');
+    }
+    if (typeof pair?.refreshToken === 'string') {
       reply.setCookie(REFRESH_COOKIE, pair.refreshToken, {
         ...cookieOptions(secure),
         maxAge: pair.refreshExpiresIn,

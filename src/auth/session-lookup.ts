@@ -6,7 +6,10 @@ import { User } from '../users/entities/user.entity';
 import { Session } from './entities/session.entity';
 
 /** The session of an access token, joined with its user. */
-export type SessionWithUser = Pick<Session, 'id' | 'userId' | 'expiresAt' | 'revokedAt'> & {
+export type SessionWithUser = Pick<
+  Session,
+  'id' | 'userId' | 'expiresAt' | 'revokedAt' | 'amr' | 'authTime'
+> & {
   user: User;
 };
 
@@ -18,6 +21,7 @@ export const USER_COLUMNS = [
   'roles',
   'disabled',
   'email_verified_at',
+  'mfa_enabled',
   'created_at',
   'updated_at',
 ];
@@ -38,6 +42,8 @@ export class SessionLookup {
       'user_id',
       'expires_at',
       'revoked_at',
+      'amr',
+      'auth_time',
     ]);
     this.user = new EntityColumns(dataSource, User, 'u', USER_COLUMNS);
     this.sql =
@@ -54,6 +60,8 @@ export class SessionLookup {
       userId: session.userId,
       expiresAt: session.expiresAt,
       revokedAt: session.revokedAt,
+      amr: session.amr,
+      authTime: session.authTime,
       user: this.user.hydrate(rows[0]),
     };
   }

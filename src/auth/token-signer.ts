@@ -11,6 +11,9 @@ import { Session } from './entities/session.entity';
 import { ACCESS_TOKEN_TYP, JwtKeys, REFRESH_TOKEN_TYP } from './jwt-keys';
 import { TokenPair } from './types/token-pair';
 
+/** What an access token says about its session: its id, how and when it was proven. */
+export type SessionProof = Pick<Session, 'id' | 'amr' | 'authTime'>;
+
 /**
  * Refresh tokens are HS256 JWTs with 256 bits of signature, so a fast SHA-256 of the token is
  * as strong as bcrypt here: nobody can guess a preimage, and a stolen table gives nothing to
@@ -69,8 +72,14 @@ export class TokenSigner {
   }
 
   /** The response for a refresh token: a fresh access token beside it, and the user. */
-  pair(user: User, sid: string, refreshToken: string, refreshEnds: Date, now: Date): TokenPair {
-    const accessToken = this.signAccess(user, sid);
+  pair(
+    user: User,
+    session: SessionProof,
+    refreshToken: string,
+    refreshEnds: Date,
+    now: Date,
+  ): TokenPair {
+    const accessToken = this.signAccess(user, session);
     return {
       tokenType: 'Bearer',
       accessToken,
@@ -86,10 +95,13 @@ export class TokenSigner {
    * moment. The same claims either way, `iat` and `exp` from the wall clock as jsonwebtoken
    * sets them (the verifiers judge `exp` by it).
    */
-  private signAccess(user: User, sid: string): string {
+  private signAccess(user: User, session: SessionProof): string {
+    // RFC 8176 `amr` and OIDC's `auth_time`: how and when the session was proven.
+    const proof = { amr: session.amr.split(' '), auth_time: epochSeconds(session.authTime) };
+    const sid = session.id;
     if (!this.keySet.enabled) {
       return this.jwt.sign(
-        { sub: user.id, sid, roles: user.roles },
+        { sub: user.id, sid, roles: user.roles, ...proof },
         {
           secret: this.keys.access as unknown as string,
           algorithm: 'HS256',
@@ -106,6 +118,7 @@ export class TokenSigner {
       sub: user.id,
       sid,
       roles: user.roles,
+      ...proof,
       iat,
       exp: iat + this.config.accessTtl,
       aud: this.keys.audience,

@@ -29,7 +29,15 @@ const TOKEN_PROPERTIES = [
   'expiresAt',
   'spentAt',
 ] as const;
-const SESSION_COLUMNS = ['id', 'user_id', 'expires_at', 'revoked_at', 'revoked_reason'];
+const SESSION_COLUMNS = [
+  'id',
+  'user_id',
+  'expires_at',
+  'revoked_at',
+  'revoked_reason',
+  'amr',
+  'auth_time',
+];
 
 /**
  * The refresh path's two statements of record, with their SQL built once: finding a presented

@@ -42,6 +42,7 @@ export class TokenService {
   async startSession(
     user: User,
     meta: RequestMeta,
+    amr: readonly string[] = ['pwd'],
   ): Promise<{ sessionId: string; pair: TokenPair }> {
     const now = this.clock.now();
     const session = this.sessions.create({
@@ -58,13 +59,15 @@ export class TokenService {
       revokedReason: null,
       userAgent: meta.userAgent?.slice(0, 255) ?? null,
       ip: meta.ip?.slice(0, 45) ?? null,
+      amr: amr.join(' '),
+      authTime: now,
     });
     // insert, not save: save wraps itself in a transaction, which on SQLite's one shared
     // connection would take in whatever other requests run meanwhile.
     await this.sessions.insert(session);
     const token = this.describeToken(randomUUID(), null, session, now);
     await this.tokens.insert(token.row);
-    const pair = this.signer.pair(user, session.id, token.jwt, token.row.expiresAt, now);
+    const pair = this.signer.pair(user, session, token.jwt, token.row.expiresAt, now);
     return { sessionId: session.id, pair };
   }
 
@@ -99,7 +102,7 @@ export class TokenService {
         grace: false,
         ...meta,
       });
-      return this.signer.pair(user, session.id, successor.jwt, successor.row.expiresAt, now);
+      return this.signer.pair(user, session, successor.jwt, successor.row.expiresAt, now);
     }
     // Lost the race to a concurrent presentation, which spent it first.
     return this.replay(row, now, meta);
@@ -144,7 +147,7 @@ export class TokenService {
       grace: true,
       ...meta,
     });
-    return this.signer.pair(session.user, session.id, successor.jwt, successor.row.expiresAt, now);
+    return this.signer.pair(session.user, session, successor.jwt, successor.row.expiresAt, now);
   }
 
   /** Ends the session of a presented refresh token; an already-ended one is fine (idempotent). */
@@ -174,7 +177,15 @@ export class TokenService {
       throw new AppException(ErrorCode.TokenRevoked, 'Session has ended', 401, true);
     }
     const { user } = session;
-    return { id: user.id, email: user.email, roles: user.roles, sessionId: sid, account: user };
+    return {
+      id: user.id,
+      email: user.email,
+      roles: user.roles,
+      sessionId: sid,
+      amr: session.amr.split(' '),
+      authTime: session.authTime,
+      account: user,
+    };
   }
 
   /** Ends one session; true when it was still active. */

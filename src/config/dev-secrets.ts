@@ -36,6 +36,8 @@ export function loadOrCreateDevSecrets(file = DEV_SECRETS_FILE): DevSecrets {
 }
 
 export const DEV_KEY_ENCRYPTION_KEY_FILE = 'data/key-encryption-key';
+/** The development DATA_ENCRYPTION_KEY (TOTP secrets), generated like the one above. */
+export const DEV_DATA_ENCRYPTION_KEY_FILE = 'data/data-encryption-key';
 
 /**
  * The development key-encryption key: 32 random bytes, generated once and kept in `data/`

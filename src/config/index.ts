@@ -3,6 +3,7 @@ import { authConfig, loadAuthConfig } from './auth.config';
 import { databaseConfig, loadDatabaseConfig } from './database.config';
 import { keysConfig, loadKeysConfig } from './keys.config';
 import { loadMailConfig, mailConfig } from './mail.config';
+import { loadMfaConfig, mfaConfig } from './mfa.config';
 import { loadOAuthConfig, oauthConfig } from './oauth.config';
 import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
 import type { PostureConfig } from './security-posture';
@@ -14,6 +15,7 @@ export * from './config-error';
 export * from './database.config';
 export * from './keys.config';
 export * from './mail.config';
+export * from './mfa.config';
 export * from './oauth.config';
 export * from './rate-limit.config';
 export * from './web-concurrency';
@@ -26,6 +28,7 @@ export const configNamespaces = [
   keysConfig,
   oauthConfig,
   mailConfig,
+  mfaConfig,
 ];
 
 /** Validates the whole environment once; throws a ConfigError naming the first bad variable. */
@@ -37,6 +40,7 @@ export function validateEnvironment(): void {
   loadKeysConfig(process.env);
   loadOAuthConfig(process.env);
   loadMailConfig(process.env);
+  loadMfaConfig(process.env);
   checkWebConcurrency(app.webConcurrency, database);
 }
 
@@ -53,5 +57,6 @@ export function loadPostureConfig(): PostureConfig {
     keys: loadKeysConfig(process.env),
     oauth: loadOAuthConfig(process.env),
     mail: loadMailConfig(process.env),
+    mfa: loadMfaConfig(process.env),
   };
 }

@@ -33,8 +33,8 @@ export interface KeysConfig {
   verifyCacheSize: number;
 }
 
-/** `KEY_ENCRYPTION_KEY`: 32 bytes as 64 hex digits, or base64 / base64url. */
-function parseEncryptionKey(raw: string): Buffer {
+/** `KEY_ENCRYPTION_KEY` (or `DATA_ENCRYPTION_KEY`): 32 bytes as 64 hex digits, or base64 / base64url. */
+export function parseEncryptionKey(raw: string, variable = 'KEY_ENCRYPTION_KEY'): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(raw)
     ? Buffer.from(raw, 'hex')
     : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw)
@@ -42,7 +42,7 @@ function parseEncryptionKey(raw: string): Buffer {
       : null;
   if (!key || key.length !== 32) {
     throw new ConfigError(
-      'KEY_ENCRYPTION_KEY',
+      variable,
       'must be 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)',
     );
   }

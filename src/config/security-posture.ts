@@ -2,7 +2,12 @@ import type { LoggerService } from '@nestjs/common';
 import { AppConfig } from './app.config';
 import { AuthConfig } from './auth.config';
 import { DatabaseConfig } from './database.config';
-import { DEV_KEY_ENCRYPTION_KEY_FILE, DEV_SECRETS_FILE } from './dev-secrets';
+import {
+  DEV_DATA_ENCRYPTION_KEY_FILE,
+  DEV_KEY_ENCRYPTION_KEY_FILE,
+  DEV_SECRETS_FILE,
+} from './dev-secrets';
+import type { MfaConfig } from './mfa.config';
 import { KeysConfig } from './keys.config';
 import { OAuthConfig } from './oauth.config';
 import type { MailConfig } from './mail.config';
@@ -19,6 +24,8 @@ export interface PostureConfig {
   oauth?: OAuthConfig;
   /** The `mail` namespace (absent in older callers: then not reported). */
   mail?: MailConfig;
+  /** The `mfa` namespace (absent in older callers: then not reported). */
+  mfa?: MfaConfig;
 }
 
 export interface SecurityPosture {
@@ -98,6 +105,7 @@ export function securityPosture({
   keys,
   oauth,
   mail,
+  mfa,
 }: PostureConfig): SecurityPosture {
   const lines = [
     `NODE_ENV: ${app.nodeEnv ?? '(unset)'}${app.production ? '' : ' (development settings)'}`,
@@ -137,6 +145,12 @@ export function securityPosture({
     warnings.push(
       `KEY_ENCRYPTION_KEY was generated into ${DEV_KEY_ENCRYPTION_KEY_FILE}: set it for any ` +
         'shared or deployed server (the signing keys in the database are sealed with it)',
+    );
+  }
+  if (mfa?.generatedDataEncryptionKey) {
+    warnings.push(
+      `DATA_ENCRYPTION_KEY was generated into ${DEV_DATA_ENCRYPTION_KEY_FILE}: set it for any ` +
+        'shared or deployed server (the TOTP secrets in the database are sealed with it)',
     );
   }
   if (app.production && database.type === 'sqlite') {

@@ -11,7 +11,7 @@ export interface Statement {
   params: unknown[];
 }
 
-/** The first statement matched no row: nothing was written. */
+/** A deciding statement matched no row: nothing was written. */
 export const NOT_APPLIED = null;
 
 interface SqliteDatabase {
@@ -39,8 +39,9 @@ class NotApplied extends Error {}
  * deadlock, a Galera certification failure), as the refresh spend is.
  *
  * With `conditional`, the first statement decides: when it matches no row, nothing is written
- * and the result is NOT_APPLIED (a single-use token already used, say). Otherwise the result
- * is each statement's affected-row count.
+ * and the result is NOT_APPLIED (a single-use token already used, say); with `all`, every
+ * statement decides so (a code's time step and an mfa token, both spent at once). Otherwise the
+ * result is each statement's affected-row count.
  */
 @Injectable()
 export class AtomicWrites {
@@ -75,19 +76,23 @@ export class AtomicWrites {
     return this.dataSource.driver.preparePersistentValue(value, column);
   }
 
-  run(statements: Statement[], options: { conditional?: boolean } = {}): Promise<number[] | null> {
+  run(
+    statements: Statement[],
+    options: { conditional?: boolean; all?: boolean } = {},
+  ): Promise<number[] | null> {
+    const decides = (i: number) => (options.all ?? false) || (i === 0 && !!options.conditional);
     return this.mysql
-      ? retryOnConflict(() => this.onMysql(statements, options.conditional ?? false))
-      : Promise.resolve(this.onSqlite(statements, options.conditional ?? false));
+      ? retryOnConflict(() => this.onMysql(statements, decides))
+      : Promise.resolve(this.onSqlite(statements, decides));
   }
 
-  private onSqlite(statements: Statement[], conditional: boolean): number[] | null {
+  private onSqlite(statements: Statement[], decides: (i: number) => boolean): number[] | null {
     const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase })
       .databaseConnection;
     const transaction = db.transaction(() =>
       statements.map((statement, i) => {
         const changes = db.prepare(statement.sql).run(...statement.params).changes;
-        if (i === 0 && conditional && changes === 0) throw new NotApplied();
+        if (changes === 0 && decides(i)) throw new NotApplied();
         return changes;
       }),
     );
@@ -99,7 +104,10 @@ export class AtomicWrites {
     }
   }
 
-  private async onMysql(statements: Statement[], conditional: boolean): Promise<number[] | null> {
+  private async onMysql(
+    statements: Statement[],
+    decides: (i: number) => boolean,
+  ): Promise<number[] | null> {
     const driver = this.dataSource.driver as MysqlDriver;
     const connection = (await driver.obtainMasterConnection()) as MysqlConnection;
     const query = (sql: string | { sql: string; timeout: number }, values: unknown[] = []) =>
@@ -112,7 +120,7 @@ export class AtomicWrites {
         const counts: number[] = [];
         for (const [i, statement] of statements.entries()) {
           const changes = (await query(statement.sql, statement.params)).affectedRows ?? 0;
-          if (i === 0 && conditional && changes === 0) {
+          if (changes === 0 && decides(i)) {
             await query('ROLLBACK');
             return NOT_APPLIED;
           }

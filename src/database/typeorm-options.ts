@@ -4,6 +4,7 @@ import { DataSourceOptions } from 'typeorm';
 import { Article } from '../articles/entities/article.entity';
 import { EmailVerificationToken } from '../auth/entities/email-verification-token.entity';
 import { PasswordResetToken } from '../auth/entities/password-reset-token.entity';
+import { MfaChallenge, MfaRecoveryCode, UserMfa } from '../auth/mfa/mfa.entities';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { Session } from '../auth/entities/session.entity';
 import { DatabaseConfig } from '../config/database.config';
@@ -18,6 +19,7 @@ import { SigningKeys1765152000000 } from './migrations/1765152000000-SigningKeys
 import { MailOutbox1765238400000 } from './migrations/1765238400000-MailOutbox';
 import { PasswordResetTokens1765324800000 } from './migrations/1765324800000-PasswordResetTokens';
 import { EmailVerification1765411200000 } from './migrations/1765411200000-EmailVerification';
+import { Mfa1765497600000 } from './migrations/1765497600000-Mfa';
 
 export const entities = [
   User,
@@ -28,6 +30,9 @@ export const entities = [
   OutboxMail,
   PasswordResetToken,
   EmailVerificationToken,
+  UserMfa,
+  MfaRecoveryCode,
+  MfaChallenge,
 ];
 export const migrations = [
   InitialSchema1764201600000,
@@ -37,6 +42,7 @@ export const migrations = [
   MailOutbox1765238400000,
   PasswordResetTokens1765324800000,
   EmailVerification1765411200000,
+  Mfa1765497600000,
 ];
 
 /** Bounded waits, so a lost database answers 503 quickly instead of hanging requests. */

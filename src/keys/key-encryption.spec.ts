@@ -26,8 +26,8 @@ describe('KeyEncryption (AES-256-GCM, kid as AAD)', () => {
     flipped[0] ^= 1;
     parts[3] = flipped.toString('base64url');
     expect(() => sealer.open(parts.join('.'), 'kid-1')).toThrow(/cannot decrypt/);
-    expect(() => sealer.open('v2.a.b.c', 'kid-1')).toThrow(/not a sealed private key/);
-    expect(() => sealer.open('nonsense', 'kid-1')).toThrow(/not a sealed private key/);
+    expect(() => sealer.open('v2.a.b.c', 'kid-1')).toThrow(/not sealed by this service/);
+    expect(() => sealer.open('nonsense', 'kid-1')).toThrow(/not sealed by this service/);
   });
 
   it('needs a 32-byte key', () => {

@@ -11,7 +11,12 @@ const VERSION = 'v1';
  * times a year, far from GCM's limits on one key.
  */
 export class KeyEncryption {
-  constructor(private readonly key: Buffer) {
+  /** `what` and `variable` name the sealed things and their key in errors. */
+  constructor(
+    private readonly key: Buffer,
+    private readonly what = 'signing key',
+    private readonly variable = 'KEY_ENCRYPTION_KEY',
+  ) {
     if (key.length !== 32) throw new Error('KeyEncryption needs a 32-byte key');
   }
 
@@ -29,7 +34,7 @@ export class KeyEncryption {
   open(sealed: string, keyId: string): Buffer {
     const [version, iv, tag, ciphertext, extra] = sealed.split('.');
     if (version !== VERSION || !iv || !tag || !ciphertext || extra !== undefined) {
-      throw new Error(`signing key ${keyId}: not a sealed private key`);
+      throw new Error(`${this.what} ${keyId}: not sealed by this service`);
     }
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), {
       authTagLength: TAG_BYTES,
@@ -43,8 +48,8 @@ export class KeyEncryption {
       ]);
     } catch {
       throw new Error(
-        `signing key ${keyId}: cannot decrypt its private key (KEY_ENCRYPTION_KEY differs from ` +
-          'the one it was stored with, or the row was altered)',
+        `${this.what} ${keyId}: cannot decrypt it (${this.variable} differs from the one it ` +
+          'was stored with, or the row was altered)',
       );
     }
   }

@@ -14,7 +14,9 @@ export type RateLimitedRoute =
   | 'password-forgot'
   | 'password-reset'
   | 'email-verify'
-  | 'email-resend';
+  | 'email-resend'
+  | 'mfa-verify'
+  | 'reauthenticate';
 
 /**
  * One counter per route and key. `limit` is `multiplier` × N of `AUTH_RATE_LIMIT`, over its
@@ -136,6 +138,16 @@ export const RATE_LIMIT_RULES: readonly RateLimitRule[] = [
   { name: 'password-reset-ip', route: 'password-reset', multiplier: 1, key: clientIp },
   // Guessing link tokens is hopeless (256 bits), but each try costs a lookup.
   { name: 'email-verify-ip', route: 'email-verify', multiplier: 1, key: clientIp },
+  // Login's second step, per IP; wrong codes are also limited per user (MFA_RATE_LIMIT, in
+  // the database, over every mfa token).
+  { name: 'mfa-verify-ip', route: 'mfa-verify', multiplier: 1, key: clientIp },
+  // Reauthenticate checks the password (and a code): per session, like change-password.
+  {
+    name: 'reauthenticate-session',
+    route: 'reauthenticate',
+    multiplier: 1,
+    key: bearerSessionId,
+  },
   // Refreshing is routine (every access-token lifetime, per tab), hence the larger budget.
   { name: 'refresh-ip', route: 'refresh', multiplier: 10, key: clientIp },
   // Beyond the contract: change-password verifies the current password, so a stolen access

@@ -5,12 +5,16 @@ export const TEST_REFRESH_SECRET = 'test-refresh-secret-0123456789-abcdefghijklm
 /** 32 bytes in hex: seals the signing keys when a test sets an asymmetric JWT_ALG. */
 export const TEST_KEY_ENCRYPTION_KEY = '0f'.repeat(32);
 
+/** 32 bytes in hex: seals TOTP secrets. */
+export const TEST_DATA_ENCRYPTION_KEY = '1e'.repeat(32);
+
 export const BASE_TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
   JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
   KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
+  DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY,
   JWT_ALG: 'HS256',
   ACCESS_TOKEN_TTL: '15m',
   REFRESH_TOKEN_TTL: '7d',

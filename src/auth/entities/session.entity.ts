@@ -57,4 +57,17 @@ export class Session {
 
   @Column({ type: 'varchar', length: 45, nullable: true })
   ip: string | null;
+
+  /**
+   * How the session was proven (RFC 8176 values, space-separated): `pwd`, or `pwd otp` after
+   * a second factor. Access tokens carry it as the `amr` array.
+   */
+  @Column({ type: 'varchar', length: 32, default: 'pwd' })
+  amr: string;
+
+  /** When it was last proven (login, second factor, reauthenticate): the tokens' `auth_time`. */
+  // Nullable in the schema (added by the Mfa migration, which backfilled created_at); always
+  // written since.
+  @Column({ name: 'auth_time', type: 'datetime', precision: 3, nullable: true })
+  authTime: Date;
 }

@@ -7,6 +7,9 @@ export interface AuthUser {
   email: string;
   roles: Role[];
   sessionId: string;
+  /** How the session was proven (`['pwd']` or `['pwd', 'otp']`) and when, last. */
+  amr: string[];
+  authTime: Date;
   /** The user row loaded by the same lookup, so handlers need not read it again. */
   account: User;
 }

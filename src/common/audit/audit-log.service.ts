@@ -90,6 +90,20 @@ export interface AuditEvents {
   'auth.password_reset.completed': AuditClient & { userId: string };
   /** POST /api/auth/email/resend: a new verification link queued. */
   'auth.email_verification.requested': AuditClient & { userId: string; sessionId: string };
+  /** The right password of an enrolled user: an mfa token issued, no session yet. */
+  'auth.login.mfa_challenged': AuditClient & { userId: string };
+  /** TOTP confirmed: the factor is active, 10 recovery codes issued (never logged). */
+  'auth.mfa.enrolled': AuditClient & { userId: string; sessionId: string };
+  /** The factor removed by its owner (password and a code). */
+  'auth.mfa.removed': AuditClient & { userId: string; sessionId: string };
+  /** Login's second step passed with a recovery code (one fewer left). */
+  'auth.mfa.recovery_code_used': AuditClient & { userId: string };
+  /** A wrong or replayed second-factor code (verify, confirm, removal, reauthenticate). */
+  'auth.mfa.failed': AuditClient & { userId: string };
+  /** POST /api/auth/reauthenticate: the session's auth_time renewed, `amr` as now proven. */
+  'auth.reauthenticated': AuditClient & { userId: string; sessionId: string; amr: string[] };
+  /** An admin (`actorId`) or `reset-mfa` (`cli:<user>`) removed a user's factor. */
+  'admin.user.mfa_reset': AuditClient & { actorId: string; userId: string };
   /** A verification link used: the address is verified. */
   'auth.email_verification.completed': AuditClient & { userId: string };
   /**
