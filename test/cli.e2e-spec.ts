@@ -1,13 +1,20 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../src/config/database.config';
+import { DEFAULT_MAIL_FROM } from '../src/config/mail.config';
+import { SmtpTransport } from '../src/mail/mail-transport';
+import { OutboxMail } from '../src/mail/outbox-mail.entity';
+import { OutboxService } from '../src/mail/outbox.service';
+import { User } from '../src/users/entities/user.entity';
 import { buildDataSourceOptions } from '../src/database/typeorm-options';
 import { bearer, decodeJwt, expectSessionEnded, login, registerUser } from './utils/auth';
 import { createTestApp, TestApp } from './utils/create-app';
+import { TestSmtp } from './utils/smtp';
 import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET, testDatabaseUrl } from './utils/test-env';
 
 /**
@@ -96,6 +103,13 @@ function expectOneLine(stderr: string): string {
   return lines[0];
 }
 
+/** One mail as `outbox --json` prints it. */
+interface OutboxRecordJson {
+  id: string;
+  recipient: string;
+  status: string;
+}
+
 const tempDir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
 const mysqlDatabases: string[] = [];
 
@@ -136,7 +150,9 @@ describe('operator command line (src/cli/main.ts as a child process)', () => {
   beforeAll(async () => {
     cliBuild = transpileSources();
     const databaseUrl = await emptyDatabase('app');
-    t = await createTestApp({ DATABASE_URL: databaseUrl });
+    // A long poll interval: the app sends the mails the CLI writes only when a test says so
+    // (a server's sender finds them at its next look; in-process writes still kick it).
+    t = await createTestApp({ DATABASE_URL: databaseUrl, MAIL_POLL_INTERVAL: '300s' });
     // The server's settings; LOG_LEVEL info so the audit events show on stderr.
     cliEnv = {
       NODE_ENV: 'test',
@@ -371,5 +387,254 @@ describe('operator command line (src/cli/main.ts as a child process)', () => {
     expect(expectOneLine(usage.stderr)).toMatch(/one argument, the email .*\(see --help\)$/);
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: /);
+  });
+  describe('send-reset and outbox (the mail outbox from the command line)', () => {
+    const smtp = new TestSmtp();
+    let outbox: OutboxService;
+    const resetRows = (recipient: string) =>
+      t.dataSource
+        .getRepository(OutboxMail)
+        .find({ where: { recipient, kind: 'password_reset' }, order: { createdAt: 'ASC' } });
+    const tokenRows = (userId: string) =>
+      t.dataSource.query<Array<{ used_at: unknown; voided_at: unknown }>>(
+        'SELECT used_at, voided_at FROM password_reset_tokens WHERE user_id = ? ORDER BY created_at',
+        [userId],
+      );
+    const linkToken = (text: string | undefined) =>
+      /reset-password\?token=([A-Za-z0-9_-]{43})\b/.exec(text ?? '')?.[1];
+
+    beforeAll(async () => {
+      await smtp.start();
+      // The running app's sender delivers over a real SMTP server (the CLI's never runs).
+      outbox = t.app.get(OutboxService);
+      outbox.useTransport(new SmtpTransport(smtp.url, DEFAULT_MAIL_FROM));
+    });
+
+    afterAll(async () => {
+      await smtp.stop();
+    });
+
+    it('send-reset writes one pending mail and one token; a running server sends it and the link works', async () => {
+      const { email, password, pair } = await registerUser(t.http);
+      const userId = pair.user.id;
+
+      const first = await cli(['send-reset', ` ${email.toUpperCase()} `]);
+      expect(first.code).toBe(0);
+      const [, firstMailId] =
+        /^queued a password reset mail to (?:\S+) \(id [0-9a-f-]{36}\); outbox mail ([0-9a-f-]{36})$/m.exec(
+          first.stdout,
+        ) ?? [];
+      expect(first.stdout).toContain(`mail to ${email} (id ${userId})`);
+      expect(first.stdout).toMatch(/sends no mail itself:\s+a running server sends it/);
+      expect(logRecords(first.stderr)).toContainEqual(
+        expect.objectContaining({ event: 'auth.password_reset.requested', userId, ip: null }),
+      );
+      // The link exists in the mail alone.
+      expect(first.stdout + first.stderr).not.toContain('token=');
+
+      let rows = await resetRows(email);
+      expect(rows.map((r) => [r.id, r.status, r.attempts])).toEqual([[firstMailId, 'pending', 0]]);
+      expect(await tokenRows(userId)).toEqual([{ used_at: null, voided_at: null }]);
+
+      // Listed, as a table and as JSON.
+      const [table, json] = await Promise.all([
+        cli(['outbox']),
+        cli(['outbox', '--status', 'pending', '--json']),
+      ]);
+      expect(table.code).toBe(0);
+      const lines = table.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(
+        /^ID\s+KIND\s+RECIPIENT\s+STATUS\s+ATTEMPTS\s+NEXT ATTEMPT\s+LAST ERROR$/,
+      );
+      const line = lines.find((l) => l.startsWith(firstMailId));
+      expect(line?.split(/\s{2,}/)).toEqual([
+        firstMailId,
+        'password_reset',
+        email,
+        'pending',
+        '0',
+        expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        '-',
+      ]);
+      expect(lines[lines.length - 1]).toMatch(/^\d+ pending, 0 sending, 0 failed$/);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toContainEqual({
+        id: firstMailId,
+        kind: 'password_reset',
+        recipient: email,
+        status: 'pending',
+        attempts: 0,
+        createdAt: expect.any(String),
+        nextAttemptAt: expect.any(String),
+        lastError: null,
+      });
+
+      // Again, as a second forgot request: the older link is voided, a second mail waits.
+      const second = await cli(['send-reset', email]);
+      expect(second.code).toBe(0);
+      rows = await resetRows(email);
+      expect(rows.map((r) => r.status)).toEqual(['pending', 'pending']);
+      const tokens = await tokenRows(userId);
+      expect(tokens).toHaveLength(2);
+      expect(tokens[0].voided_at).not.toBeNull();
+      expect(tokens[1]).toEqual({ used_at: null, voided_at: null });
+
+      // The running server's sender (its next look) sends both, once each.
+      const round = await outbox.sendDue();
+      expect(round.sent).toBeGreaterThanOrEqual(2);
+      // The reset mails (the Message-ID is the row's id), not the registration's verification.
+      const resetIds = rows.map((r) => `<${r.id}@localhost>`);
+      const mine = () => smtp.mails.filter((m) => resetIds.includes(m.messageId ?? ''));
+      const deadline = Date.now() + 10_000;
+      while (mine().length < 2 && Date.now() < deadline)
+        await new Promise((ok) => setTimeout(ok, 20));
+      await new Promise((ok) => setTimeout(ok, 200));
+      expect(mine().map((m) => [m.messageId, m.to && 'text' in m.to && m.to.text])).toEqual(
+        expect.arrayContaining(resetIds.map((id) => [id, email])),
+      );
+      expect(mine()).toHaveLength(2);
+      expect((await resetRows(email)).map((r) => r.status)).toEqual(['sent', 'sent']);
+      const listed = await cli(['outbox', '--json']);
+      expect(
+        (JSON.parse(listed.stdout) as OutboxRecordJson[]).map((r) => r.recipient),
+      ).not.toContain(email);
+
+      // The newer link sets the password and ends the sessions; the older one is void.
+      const byId = (id: string) => mine().find((m) => m.messageId === `<${id}@localhost>`);
+      const oldToken = linkToken(byId(rows[0].id)?.text);
+      const newToken = linkToken(byId(rows[1].id)?.text);
+      expect(oldToken).toBeDefined();
+      expect(newToken).toBeDefined();
+      await t
+        .http()
+        .post('/api/auth/password/reset')
+        .send({ token: oldToken, password: 'a new password 1' })
+        .expect(400);
+      await t
+        .http()
+        .post('/api/auth/password/reset')
+        .send({ token: newToken, password: 'a new password 1' })
+        .expect(204);
+      await expectSessionEnded(t.http, pair);
+      await login(t.http, email, 'a new password 1');
+      await t.http().post('/api/auth/login').send({ email, password }).expect(401);
+    });
+
+    it('send-reset refuses an unknown or disabled address with status 1 and writes nothing', async () => {
+      const disabled = await registerUser(t.http);
+      await t.dataSource.getRepository(User).update(disabled.pair.user.id, { disabled: true });
+      const [unknown, off, noArg] = await Promise.all([
+        cli(['send-reset', 'Nobody@Example.com']),
+        cli(['send-reset', disabled.email]),
+        cli(['send-reset']),
+      ]);
+      expect(unknown).toMatchObject({ code: 1, stdout: '' });
+      expect(expectOneLine(unknown.stderr)).toBe('error: no account with email nobody@example.com');
+      expect(off).toMatchObject({ code: 1, stdout: '' });
+      expect(expectOneLine(off.stderr)).toBe(
+        `error: account ${disabled.email} is disabled; no reset mail written`,
+      );
+      expect(noArg).toMatchObject({ code: 2, stdout: '' });
+      expect(expectOneLine(noArg.stderr)).toMatch(/send-reset takes one argument, the email/);
+      expect(await resetRows('nobody@example.com')).toEqual([]);
+      expect(await resetRows(disabled.email)).toEqual([]);
+      expect(await tokenRows(disabled.pair.user.id)).toEqual([]);
+    });
+
+    it('outbox --status failed lists the mails given up, with attempts and the last error', async () => {
+      const repo = t.dataSource.getRepository(OutboxMail);
+      const now = new Date();
+      const base = {
+        kind: 'password_reset',
+        subject: 'Reset your password',
+        textBody: 'x',
+        htmlBody: null,
+        createdAt: now,
+        claimedUntil: null,
+        sentAt: null,
+      };
+      const failedId = randomUUID();
+      const pendingId = randomUUID();
+      await repo.insert([
+        {
+          ...base,
+          id: failedId,
+          recipient: 'gave-up@example.com',
+          status: 'failed',
+          attempts: 8,
+          nextAttemptAt: now,
+          // An SMTP server's reply, with a terminal escape in it.
+          lastError: '550 5.1.1 mailbox unavailable \u001b[31m',
+        },
+        {
+          ...base,
+          id: pendingId,
+          recipient: 'waiting@example.com',
+          status: 'pending',
+          attempts: 2,
+          nextAttemptAt: new Date(now.getTime() + 3_600_000),
+          lastError: 'connect ECONNREFUSED 127.0.0.1:25',
+        },
+      ]);
+      try {
+        const [table, json, all, bad, extra] = await Promise.all([
+          cli(['outbox', '--status', 'failed']),
+          cli(['outbox', '--status', 'failed', '--json']),
+          cli(['outbox', '--status', 'failed', '--status', 'pending']),
+          cli(['outbox', '--status', 'sent']),
+          cli(['outbox', 'now']),
+        ]);
+        expect(table.code).toBe(0);
+        const lines = table.stdout.trimEnd().split('\n');
+        expect(lines[0]).toMatch(/^ID\s+KIND\s+RECIPIENT\s+STATUS/);
+        expect(lines.slice(1, -1).map((l) => l.split(/\s{2,}/))).toEqual([
+          [
+            failedId,
+            'password_reset',
+            'gave-up@example.com',
+            'failed',
+            '8',
+            '-',
+            '550 5.1.1 mailbox unavailable ?[31m',
+          ],
+        ]);
+        expect(lines[lines.length - 1]).toBe('1 failed');
+        for (const l of lines) expect(l).not.toMatch(/\p{Cc}/u);
+
+        expect(json.code).toBe(0);
+        expect(JSON.parse(json.stdout)).toEqual([
+          {
+            id: failedId,
+            kind: 'password_reset',
+            recipient: 'gave-up@example.com',
+            status: 'failed',
+            attempts: 8,
+            createdAt: expect.any(String),
+            nextAttemptAt: null,
+            lastError: '550 5.1.1 mailbox unavailable \u001b[31m',
+          },
+        ]);
+
+        expect(all.code).toBe(0);
+        expect(all.stdout).toContain(failedId);
+        const pendingLine = all.stdout.split('\n').find((l) => l.startsWith(pendingId));
+        expect(pendingLine?.split(/\s{2,}/).slice(3)).toEqual([
+          'pending',
+          '2',
+          new Date(now.getTime() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          'connect ECONNREFUSED 127.0.0.1:25',
+        ]);
+        expect(all.stdout.trimEnd().split('\n').pop()).toBe('1 failed, 1 pending');
+
+        expect(bad).toMatchObject({ code: 2, stdout: '' });
+        expect(expectOneLine(bad.stderr)).toMatch(
+          /--status "sent" is not one of pending, sending, failed/,
+        );
+        expect(extra).toMatchObject({ code: 2, stdout: '' });
+        expect(expectOneLine(extra.stderr)).toMatch(/outbox takes no arguments/);
+      } finally {
+        await repo.delete([failedId, pendingId]);
+      }
+    });
   });
 });

@@ -7,8 +7,14 @@ export const COMMAND_NAMES = [
   'revoke-sessions',
   'migrate',
   'rotate-keys',
+  'send-reset',
+  'outbox',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** The statuses `outbox` lists: the mails not sent (yet); `sent` rows are history. */
+export const OUTBOX_LIST_STATUSES = ['pending', 'sending', 'failed'] as const;
+export type OutboxListStatus = (typeof OUTBOX_LIST_STATUSES)[number];
 
 export type ParsedCommand =
   | { command: 'help'; topic?: CommandName }
@@ -16,7 +22,9 @@ export type ParsedCommand =
   | { command: 'list-sessions'; email: string; all: boolean; json: boolean }
   | { command: 'revoke-sessions'; email: string }
   | { command: 'migrate' }
-  | { command: 'rotate-keys' };
+  | { command: 'rotate-keys' }
+  | { command: 'send-reset'; email: string }
+  | { command: 'outbox'; statuses: OutboxListStatus[]; json: boolean };
 
 const HELP: Record<CommandName, string> = {
   'create-admin': `create-admin <email> [--password-stdin]
@@ -40,6 +48,16 @@ const HELP: Record<CommandName, string> = {
     retires (published until the last token it signed expires), and a new next key is made.
     A next key published for less than 2 x KEY_REFRESH_INTERVAL starts signing when that time
     is up; running servers pick the change up within KEY_REFRESH_INTERVAL.`,
+  'send-reset': `send-reset <email>
+    What POST /api/auth/password/forgot does for that address: the account's older reset
+    links stop working, and a new one is written with its mail into the outbox. This command
+    sends no mail itself: a running server sends it (within MAIL_POLL_INTERVAL). Fails when
+    no enabled account has the address. Audited as auth.password_reset.requested.`,
+  outbox: `outbox [--status pending|sending|failed]... [--json]
+    The mails not sent: pending (waiting for their next attempt), sending (claimed by a
+    server) and failed (given up after MAIL_MAX_ATTEMPTS), oldest first, with their
+    attempts, next attempt and last SMTP error. --status (repeatable) lists those only;
+    --json prints a JSON array instead of a table.`,
 };
 
 /** The usage text: all commands, or one. */
@@ -120,6 +138,32 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
       const { values, positionals } = parse(name, rest);
       if (values.help) return { command: 'help', topic: name };
       return { command: name, email: onePositional(name, positionals, 'email') };
+    }
+    case 'send-reset': {
+      const { values, positionals } = parse(name, rest);
+      if (values.help) return { command: 'help', topic: name };
+      return { command: name, email: onePositional(name, positionals, 'email') };
+    }
+    case 'outbox': {
+      const { values, positionals } = parse(name, rest, {
+        status: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+      });
+      if (values.help) return { command: 'help', topic: name };
+      if (positionals.length) throw new UsageError(`${name} takes no arguments`);
+      const statuses = (values.status ?? []) as unknown as string[];
+      for (const status of statuses) {
+        if (!(OUTBOX_LIST_STATUSES as readonly string[]).includes(status)) {
+          throw new UsageError(
+            `${name}: --status "${status}" is not one of ${OUTBOX_LIST_STATUSES.join(', ')}`,
+          );
+        }
+      }
+      return {
+        command: name,
+        statuses: [...new Set(statuses)] as OutboxListStatus[],
+        json: values.json === true,
+      };
     }
     case 'migrate':
     case 'rotate-keys': {

@@ -12,6 +12,8 @@ import { CreateAdminCommand } from './commands/create-admin.command';
 import { ListSessionsCommand } from './commands/list-sessions.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
 import { RotateKeysCommand } from './commands/rotate-keys.command';
+import { OutboxCommand } from './commands/outbox.command';
+import { SendResetCommand } from './commands/send-reset.command';
 import { MailModule } from '../mail/mail.module';
 import { KeysModule } from '../keys/keys.module';
 
@@ -35,6 +37,13 @@ import { KeysModule } from '../keys/keys.module';
     KeysModule,
     TypeOrmModule.forFeature([Session]),
   ],
-  providers: [CreateAdminCommand, ListSessionsCommand, RevokeSessionsCommand, RotateKeysCommand],
+  providers: [
+    CreateAdminCommand,
+    ListSessionsCommand,
+    RevokeSessionsCommand,
+    RotateKeysCommand,
+    SendResetCommand,
+    OutboxCommand,
+  ],
 })
 export class CliModule {}

@@ -11,6 +11,8 @@ import { ListSessionsCommand } from './commands/list-sessions.command';
 import { migrate } from './commands/migrate.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
 import { RotateKeysCommand } from './commands/rotate-keys.command';
+import { OutboxCommand } from './commands/outbox.command';
+import { SendResetCommand } from './commands/send-reset.command';
 import { readPasswordFromStdin } from './password-input';
 
 export type Command = Exclude<ParsedCommand, { command: 'help' }>;
@@ -38,6 +40,10 @@ export async function execute(command: Command, env: RawEnv): Promise<string> {
         return await app.get(RevokeSessionsCommand).run(command.email);
       case 'rotate-keys':
         return await app.get(RotateKeysCommand).run();
+      case 'send-reset':
+        return await app.get(SendResetCommand).run(command.email);
+      case 'outbox':
+        return await app.get(OutboxCommand).run(command);
     }
   } catch (error) {
     // A service's refusal (e.g. email_taken when a registration won a race): its message.

@@ -35,8 +35,8 @@ class NotApplied extends Error {}
  * transactions: on SQLite those run on the one shared connection, so a transaction would
  * take in the statements of every request that runs meanwhile (and roll them back with it).
  * SQLite: better-sqlite3's native transaction, synchronous, so nothing else runs inside it.
- * MySQL: one pooled connection, START TRANSACTION … COMMIT, run again after a conflict (a
- * deadlock, a Galera certification failure), as the refresh spend is.
+ * MySQL: one pooled connection, START TRANSACTION … COMMIT at READ COMMITTED, run again after
+ * a conflict (a deadlock, a Galera certification failure), as the refresh spend is.
  *
  * With `conditional`, the first statement decides: when it matches no row, nothing is written
  * and the result is NOT_APPLIED (a single-use token already used, say); with `all`, every
@@ -115,6 +115,12 @@ export class AtomicWrites {
         connection.query(sql, values, (error, result) => (error ? reject(error) : resolve(result))),
       );
     try {
+      // READ COMMITTED for this one transaction: under REPEATABLE READ an UPDATE that matches
+      // no row (voiding a user's older links, an unknown address's dummy statements) takes gap
+      // locks, and two such transactions inserting into the same gap deadlock each other — 20
+      // concurrent forgot requests lost mails that way. The conditional UPDATEs that decide
+      // still lock and re-read the rows they match.
+      await query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
       await query('START TRANSACTION');
       try {
         const counts: number[] = [];

@@ -94,7 +94,7 @@ function toRecord(session: Session, now: Date): SessionRecord {
  * characters (terminal escapes, bidi overrides) become `?` before they reach an operator's
  * terminal, and a long value is cut.
  */
-function printable(text: string, max: number): string {
+export function printable(text: string, max: number): string {
   const chars = Array.from(text.replace(/[\p{Cc}\p{Cf}]/gu, '?'));
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
 }
