@@ -15,7 +15,13 @@ import { buildDataSourceOptions } from '../src/database/typeorm-options';
 import { bearer, decodeJwt, expectSessionEnded, login, registerUser } from './utils/auth';
 import { createTestApp, TestApp } from './utils/create-app';
 import { TestSmtp } from './utils/smtp';
-import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET, testDatabaseUrl } from './utils/test-env';
+import {
+  TEST_ACCESS_SECRET,
+  TEST_DATA_ENCRYPTION_KEY,
+  TEST_REFRESH_SECRET,
+  testDatabaseUrl,
+} from './utils/test-env';
+import { authenticator } from 'otplib';
 
 /**
  * The operator command line (src/cli/main.ts) as a child process, on the database a running
@@ -160,6 +166,7 @@ describe('operator command line (src/cli/main.ts as a child process)', () => {
       DATABASE_URL: databaseUrl,
       JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
       JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
+      DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY,
       BCRYPT_COST: '4',
     };
   });
@@ -355,6 +362,48 @@ describe('operator command line (src/cli/main.ts as a child process)', () => {
     // Someone else's session is untouched, and the user can log in again.
     await t.http().get('/api/users/me').set(bearer(other.pair.accessToken)).expect(200);
     await login(t.http, email, password);
+  });
+
+  it('reset-mfa removes a user’s second factor: the next login asks for the password only', async () => {
+    const { email, password, pair } = await registerUser(t.http);
+    const setup = await t
+      .http()
+      .post('/api/auth/mfa/totp/setup')
+      .set(bearer(pair.accessToken))
+      .expect(200);
+    const code = authenticator
+      .clone({ epoch: t.clock.now().getTime() })
+      .generate(setup.body.secret);
+    await t
+      .http()
+      .post('/api/auth/mfa/totp/confirm')
+      .set(bearer(pair.accessToken))
+      .send({ code })
+      .expect(200);
+    const challenged = await t.http().post('/api/auth/login').send({ email, password });
+    expect(challenged.body.mfaRequired).toBe(true);
+
+    const result = await cli(['reset-mfa', email]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^removed the second factor of /);
+    expect(logRecords(result.stderr)).toContainEqual(
+      expect.objectContaining({
+        event: 'admin.user.mfa_reset',
+        actorId: expect.stringMatching(/^cli/),
+        userId: pair.user.id,
+      }),
+    );
+    expect((await login(t.http, email, password)).accessToken).toEqual(expect.any(String));
+    // The mfa token issued before the reset is void.
+    const stale = await t
+      .http()
+      .post('/api/auth/mfa/verify')
+      .send({ mfaToken: challenged.body.mfaToken, code });
+    expect([stale.status, stale.body.code]).toEqual([401, 'mfa_token_invalid']);
+    const again = await cli(['reset-mfa', email]);
+    expect([again.code, again.stdout]).toEqual([0, expect.stringMatching(/has no second factor/)]);
+    const unknown = await cli(['reset-mfa', 'nobody@example.com']);
+    expect(unknown.code).toBe(1);
   });
 
   it('fails with one line and status 1 (unknown email, bad config, no database) or 2 (usage)', async () => {

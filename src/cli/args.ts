@@ -5,6 +5,7 @@ export const COMMAND_NAMES = [
   'create-admin',
   'list-sessions',
   'revoke-sessions',
+  'reset-mfa',
   'migrate',
   'rotate-keys',
   'send-reset',
@@ -21,6 +22,7 @@ export type ParsedCommand =
   | { command: 'create-admin'; email: string; passwordStdin: boolean }
   | { command: 'list-sessions'; email: string; all: boolean; json: boolean }
   | { command: 'revoke-sessions'; email: string }
+  | { command: 'reset-mfa'; email: string }
   | { command: 'migrate' }
   | { command: 'rotate-keys' }
   | { command: 'send-reset'; email: string }
@@ -40,6 +42,10 @@ const HELP: Record<CommandName, string> = {
   'revoke-sessions': `revoke-sessions <email>
     Ends every session of the user at once: their access and refresh tokens stop working
     (token_revoked / refresh_token_revoked). Audited as admin.user.sessions_revoked.`,
+  'reset-mfa': `reset-mfa <email>
+    Removes the user's second factor (TOTP, recovery codes, open mfa tokens): login asks for
+    the password only again, and the user may enrol anew. For a lost device with no recovery
+    code left. Audited as admin.user.mfa_reset.`,
   migrate: `migrate
     Applies the pending database migrations and names them. The server (and the other
     commands) also migrate when they connect; this runs them ahead of a deployment.`,
@@ -135,6 +141,11 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
       return { command: name, email, all: values.all === true, json: values.json === true };
     }
     case 'revoke-sessions': {
+      const { values, positionals } = parse(name, rest);
+      if (values.help) return { command: 'help', topic: name };
+      return { command: name, email: onePositional(name, positionals, 'email') };
+    }
+    case 'reset-mfa': {
       const { values, positionals } = parse(name, rest);
       if (values.help) return { command: 'help', topic: name };
       return { command: name, email: onePositional(name, positionals, 'email') };

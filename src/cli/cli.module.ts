@@ -10,6 +10,7 @@ import { DatabaseModule } from '../database/database.module';
 import { UsersModule } from '../users/users.module';
 import { CreateAdminCommand } from './commands/create-admin.command';
 import { ListSessionsCommand } from './commands/list-sessions.command';
+import { ResetMfaCommand } from './commands/reset-mfa.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
 import { RotateKeysCommand } from './commands/rotate-keys.command';
 import { OutboxCommand } from './commands/outbox.command';
@@ -41,6 +42,7 @@ import { KeysModule } from '../keys/keys.module';
     CreateAdminCommand,
     ListSessionsCommand,
     RevokeSessionsCommand,
+    ResetMfaCommand,
     RotateKeysCommand,
     SendResetCommand,
     OutboxCommand,

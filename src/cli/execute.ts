@@ -9,6 +9,7 @@ import { CliModule } from './cli.module';
 import { CreateAdminCommand, PasswordSource } from './commands/create-admin.command';
 import { ListSessionsCommand } from './commands/list-sessions.command';
 import { migrate } from './commands/migrate.command';
+import { ResetMfaCommand } from './commands/reset-mfa.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
 import { RotateKeysCommand } from './commands/rotate-keys.command';
 import { OutboxCommand } from './commands/outbox.command';
@@ -38,6 +39,8 @@ export async function execute(command: Command, env: RawEnv): Promise<string> {
         return await app.get(ListSessionsCommand).run(command.email, command);
       case 'revoke-sessions':
         return await app.get(RevokeSessionsCommand).run(command.email);
+      case 'reset-mfa':
+        return await app.get(ResetMfaCommand).run(command.email);
       case 'rotate-keys':
         return await app.get(RotateKeysCommand).run();
       case 'send-reset':
