@@ -5,6 +5,7 @@ import { keysConfig, loadKeysConfig } from './keys.config';
 import { loadMailConfig, mailConfig } from './mail.config';
 import { loadOAuthConfig, oauthConfig } from './oauth.config';
 import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
+import { loadSessionCacheConfig, sessionCacheConfig } from './session-cache.config';
 import type { PostureConfig } from './security-posture';
 import { checkWebConcurrency } from './web-concurrency';
 
@@ -16,6 +17,7 @@ export * from './keys.config';
 export * from './mail.config';
 export * from './oauth.config';
 export * from './rate-limit.config';
+export * from './session-cache.config';
 export * from './web-concurrency';
 
 export const configNamespaces = [
@@ -26,6 +28,7 @@ export const configNamespaces = [
   keysConfig,
   oauthConfig,
   mailConfig,
+  sessionCacheConfig,
 ];
 
 /** Validates the whole environment once; throws a ConfigError naming the first bad variable. */
@@ -37,6 +40,7 @@ export function validateEnvironment(): void {
   loadKeysConfig(process.env);
   loadOAuthConfig(process.env);
   loadMailConfig(process.env);
+  loadSessionCacheConfig(process.env);
   checkWebConcurrency(app.webConcurrency, database);
 }
 
