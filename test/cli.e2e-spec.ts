@@ -157,8 +157,14 @@ describe('operator command line (src/cli/main.ts as a child process)', () => {
     cliBuild = transpileSources();
     const databaseUrl = await emptyDatabase('app');
     // A long poll interval: the app sends the mails the CLI writes only when a test says so
-    // (a server's sender finds them at its next look; in-process writes still kick it).
-    t = await createTestApp({ DATABASE_URL: databaseUrl, MAIL_POLL_INTERVAL: '300s' });
+    // (a server's sender finds them at its next look; in-process writes still kick it). The
+    // commands are other processes and this app has no REDIS_URL: what they change reaches
+    // its session cache by the staleness bound, kept short here.
+    t = await createTestApp({
+      DATABASE_URL: databaseUrl,
+      MAIL_POLL_INTERVAL: '300s',
+      SESSION_CACHE_MAX_STALENESS: '100ms',
+    });
     // The server's settings; LOG_LEVEL info so the audit events show on stderr.
     cliEnv = {
       NODE_ENV: 'test',
@@ -249,7 +255,9 @@ describe('operator command line (src/cli/main.ts as a child process)', () => {
         roles: ['user', 'admin'],
       }),
     );
-    // Roles are read from the database on every request: the live token passes at once.
+    // Roles are read from the database on every session-cache miss: without Redis between
+    // the command and the app, the live token passes once the staleness bound has passed.
+    await new Promise((resolve) => setTimeout(resolve, 150));
     await t.http().get('/api/admin/users').set(bearer(pair.accessToken)).expect(200);
     await login(t.http, email, password);
     await t.http().post('/api/auth/login').send({ email, password: 'never-used-123' }).expect(401);
@@ -337,10 +345,12 @@ describe('operator command line (src/cli/main.ts as a child process)', () => {
     expect(lines[2]).toBe(`${email}: 1 active session(s)`);
   });
 
-  it('revoke-sessions ends every session of the user: the running app refuses their tokens at once', async () => {
+  it('revoke-sessions ends every session of the user: the running app refuses their tokens within the session-cache bound', async () => {
     const { email, password, pair: first } = await registerUser(t.http);
     const second = await login(t.http, email, password);
     const other = await registerUser(t.http);
+    // In the app's session cache before the command runs.
+    await t.http().get('/api/users/me').set(bearer(first.accessToken)).expect(200);
 
     const result = await cli(['revoke-sessions', email]);
     expect(result.code).toBe(0);
@@ -352,6 +362,8 @@ describe('operator command line (src/cli/main.ts as a child process)', () => {
         userId: first.user.id,
       }),
     );
+    // Another process without Redis between them: refused once the staleness bound passes.
+    await new Promise((resolve) => setTimeout(resolve, 150));
     await expectSessionEnded(t.http, first);
     await expectSessionEnded(t.http, second);
     const reasons = await t.dataSource.query(

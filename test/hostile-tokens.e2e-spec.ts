@@ -72,7 +72,8 @@ describe('hostile tokens (e2e)', () => {
     await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
     keyServerUrl = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}`;
 
-    t = await createTestApp();
+    // A short session-cache bound: one case deletes a row behind the service's back.
+    t = await createTestApp({ SESSION_CACHE_MAX_STALENESS: '100ms' });
     port = await listenLocal(t);
     victim = (await registerUser(t.http)).pair;
     other = (await registerUser(t.http)).pair;
@@ -424,6 +425,9 @@ describe('hostile tokens (e2e)', () => {
       await t.http().get('/api/users/me').set(bearer(gone.accessToken)).expect(200);
       // There is no route that deletes a user: the row goes directly (sessions cascade).
       await t.dataSource.query('DELETE FROM users WHERE id = ?', [gone.user.id]);
+      // No service call saw the delete, so no invalidation: the cached session is believed
+      // until the staleness bound (SESSION_CACHE_MAX_STALENESS) passes, then read again.
+      await new Promise((resolve) => setTimeout(resolve, 150));
 
       const { sid } = decodeJwt(gone.accessToken);
       const liveSid = decodeJwt(live.accessToken).sid;

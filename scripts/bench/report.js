@@ -157,6 +157,42 @@ function targets(figures, { db, tokenLabels, rssRequests }) {
     target: 'none (a report)',
     ok: null,
   });
+  const h = s.h;
+  const hRatio = h && ratio(h.protectedCached, h.public);
+  add(
+    'h',
+    'protected with session cache ÷ public req/s',
+    h && hRatio,
+    `${fmt(hRatio, 2)} (${fmt(h?.protectedCached, 0)} / ${fmt(h?.public, 0)}/s)`,
+    '≥ 0.9',
+    hRatio >= 0.9,
+  );
+  rows.push({
+    id: 'h',
+    what: 'protected cache off / bare JWT check, req/s',
+    figure: h ? `${fmt(h.protectedUncached, 0)} / ${fmt(h.bare, 0)}/s` : 'not run',
+    target: 'none (a report)',
+    ok: null,
+  });
+  const up = h?.revocation?.up;
+  add(
+    'h',
+    'revocation seen by the other instance, Redis up: p99',
+    up?.p99,
+    `${fmt(up?.p99, 2)} ms (p50 ${fmt(up?.p50, 2)}, ${fmt(up?.trials, 0)} trials)`,
+    '≤ 50 ms',
+    up?.p99 <= 50,
+  );
+  const frozen = h?.revocation?.frozen;
+  const bound = (h?.stalenessMs ?? 1000) + 50;
+  add(
+    'h',
+    'revocation seen by the other instance, Redis frozen: p99',
+    frozen?.p99,
+    `${fmt(frozen?.p99, 2)} ms (p50 ${fmt(frozen?.p50, 2)}, max ${fmt(frozen?.max, 2)})`,
+    `≤ ${fmt(bound, 0)} ms (staleness + 50)`,
+    frozen?.p99 <= bound,
+  );
   return rows;
 }
 

@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KeysModule } from '../keys/keys.module';
+import { SessionCacheModule } from '../session-cache/session-cache.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { AuthController } from './auth.controller';
@@ -42,6 +43,7 @@ import { TokenStore } from './token-store';
     TypeOrmModule.forFeature([Session, RefreshToken]),
     UsersModule,
     KeysModule,
+    SessionCacheModule,
   ],
   controllers: [AuthController, MfaController],
   providers: [

@@ -9,6 +9,7 @@ import { AppException, ErrorCode } from '../common/errors';
 import { mailConfig } from '../config/mail.config';
 import { AtomicWrites, NOT_APPLIED, Statement } from '../database/atomic-writes';
 import { MailTemplates } from '../mail/mail-templates';
+import { SessionCache } from '../session-cache/session-cache.service';
 import { OutboxMail } from '../mail/outbox-mail.entity';
 import { OutboxService } from '../mail/outbox.service';
 import { User } from '../users/entities/user.entity';
@@ -40,6 +41,7 @@ export class EmailVerificationService {
     private readonly outbox: OutboxService,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   /** Queues a verification mail for the user's address (after register, or a resend). */
@@ -146,6 +148,8 @@ export class EmailVerificationService {
     );
     // Used meanwhile by a concurrent request, voided or expired: the same answer as a forgery.
     if (written === NOT_APPLIED) throw invalid();
+    // emailVerified is part of what the access check answers with.
+    this.sessionCache.usersChanged([row.userId]);
     this.audit.record('auth.email_verification.completed', { userId: row.userId, ...meta });
   }
 
@@ -167,6 +171,7 @@ export class EmailVerificationService {
       },
       this.voidOthers(userId, now),
     ]);
+    this.sessionCache.usersChanged([userId]);
   }
 
   private voidOthers(userId: string, now: Date): Statement {

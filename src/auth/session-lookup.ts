@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EntityColumns } from '../database/entity-columns';
+import { SessionCache } from '../session-cache/session-cache.service';
 import { User } from '../users/entities/user.entity';
 import { Session } from './entities/session.entity';
 
@@ -28,7 +29,9 @@ export const USER_COLUMNS = [
 
 /**
  * The per-request check behind every access token: one primary-key lookup of the session
- * joined with its user, its SQL built once (see EntityColumns for why not a query builder).
+ * joined with its user, its SQL built once (see EntityColumns for why not a query builder),
+ * answered from the session-state cache when it holds the session (see SessionCache for how
+ * an ending reaches every instance's cache).
  */
 @Injectable()
 export class SessionLookup {
@@ -36,7 +39,10 @@ export class SessionLookup {
   private readonly session: EntityColumns<Session>;
   private readonly user: EntityColumns<User>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cache: SessionCache,
+  ) {
     const q = (name: string) => dataSource.driver.escape(name);
     this.session = new EntityColumns(dataSource, Session, 's', [
       'user_id',
@@ -51,18 +57,30 @@ export class SessionLookup {
       `INNER JOIN ${q('users')} u ON u.${q('id')} = s.${q('user_id')} WHERE s.${q('id')} = ?`;
   }
 
-  async find(sid: string): Promise<SessionWithUser | null> {
+  /** The session with its user; from the cache when it holds it (valid sessions only). */
+  find(sid: string): Promise<SessionWithUser | null> {
+    return this.cache.lookup(
+      sid,
+      () => this.read(sid),
+      (session) => session.revokedAt === null && !session.user.disabled,
+    );
+  }
+
+  private async read(sid: string): Promise<SessionWithUser | null> {
     const rows = await this.dataSource.query<Record<string, unknown>[]>(this.sql, [sid]);
     if (rows.length === 0) return null;
     const session = this.session.hydrate(rows[0]);
-    return {
+    const user = this.user.hydrate(rows[0]);
+    // One cached answer serves many requests: none of them may change it for the others.
+    Object.freeze(user.roles);
+    return Object.freeze({
       id: sid,
       userId: session.userId,
       expiresAt: session.expiresAt,
       revokedAt: session.revokedAt,
       amr: session.amr,
       authTime: session.authTime,
-      user: this.user.hydrate(rows[0]),
-    };
+      user: Object.freeze(user),
+    });
   }
 }

@@ -13,6 +13,7 @@ import { In, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { addSeconds } from '../common/time';
 import { authConfig } from '../config/auth.config';
+import { SessionCache } from '../session-cache/session-cache.service';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 
@@ -50,6 +51,7 @@ export class TokenPurgeService implements OnApplicationBootstrap, BeforeApplicat
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
     private readonly clock: Clock,
     private readonly scheduler: SchedulerRegistry,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   /** Registers the interval (none when TOKEN_PURGE_INTERVAL is 0), once the schema is migrated. */
@@ -97,7 +99,12 @@ export class TokenPurgeService implements OnApplicationBootstrap, BeforeApplicat
           .andWhere('NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = s.id)')
           .limit(limit)
           .getRawMany<{ id: string }>(),
-      (ids) => this.sessions.delete({ id: In(ids) }),
+      async (ids) => {
+        const result = await this.sessions.delete({ id: In(ids) });
+        // Past their absolute end, so no cache answers for them anyway; said for every path.
+        this.sessionCache.sessionsEnded(ids);
+        return result;
+      },
     );
     return {
       tokens: tokens.deleted,

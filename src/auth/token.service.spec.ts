@@ -10,6 +10,8 @@ import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
 import { KeySet } from '../keys/key-set.service';
 import { authConfig } from '../config/auth.config';
+import { sessionCacheConfig } from '../config/session-cache.config';
+import { SessionCache } from '../session-cache/session-cache.service';
 import { buildDataSourceOptions } from '../database/typeorm-options';
 import { User } from '../users/entities/user.entity';
 import { Role } from '../users/enums/role.enum';
@@ -66,7 +68,11 @@ async function createHarness(env: Record<string, string> = {}): Promise<Harness>
   try {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [authConfig] }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: [authConfig, sessionCacheConfig],
+        }),
         TypeOrmModule.forRoot({
           ...buildDataSourceOptions({ type: 'sqlite', database: ':memory:' }),
           migrationsRun: true,
@@ -78,6 +84,7 @@ async function createHarness(env: Record<string, string> = {}): Promise<Harness>
         TokenService,
         TokenSigner,
         SessionLookup,
+        SessionCache,
         TokenStore,
         JwtKeys,
         AuditLog,

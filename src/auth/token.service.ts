@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/errors';
 import { addSeconds, earliest, epochSeconds } from '../common/time';
 import { authConfig } from '../config/auth.config';
+import { SessionCache } from '../session-cache/session-cache.service';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session, SessionEndReason } from './entities/session.entity';
@@ -36,6 +37,7 @@ export class TokenService {
     private readonly sessionLookup: SessionLookup,
     private readonly audit: AuditLog,
     private readonly store: TokenStore,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   /** Starts a session for a user who just proved who they are, and issues its first pair. */
@@ -188,21 +190,29 @@ export class TokenService {
     };
   }
 
-  /** Ends one session; true when it was still active. */
+  /**
+   * Ends one session; true when it was still active. Every path that ends one session comes
+   * here: after the UPDATE commits, the session-state cache of every instance drops it.
+   */
   async endSession(sessionId: string, reason: SessionEndReason): Promise<boolean> {
     const result = await this.sessions.update(
       { id: sessionId, revokedAt: IsNull() },
       { revokedAt: this.clock.now(), revokedReason: reason },
     );
+    this.sessionCache.sessionsEnded([sessionId]);
     return result.affected === 1;
   }
 
-  /** Ends every session of a user with one indexed UPDATE. */
+  /**
+   * Ends every session of a user with one indexed UPDATE; every path that ends all of a
+   * user's sessions comes here, and the caches drop them all after the commit.
+   */
   async endAllSessions(userId: string, reason: SessionEndReason): Promise<void> {
     await this.sessions.update(
       { userId, revokedAt: IsNull() },
       { revokedAt: this.clock.now(), revokedReason: reason },
     );
+    this.sessionCache.usersChanged([userId]);
   }
 
   /**

@@ -6,6 +6,7 @@ import { loadMailConfig, mailConfig } from './mail.config';
 import { loadMfaConfig, mfaConfig } from './mfa.config';
 import { loadOAuthConfig, oauthConfig } from './oauth.config';
 import { loadRateLimitConfig, rateLimitConfig } from './rate-limit.config';
+import { loadSessionCacheConfig, sessionCacheConfig } from './session-cache.config';
 import type { PostureConfig } from './security-posture';
 import { checkWebConcurrency } from './web-concurrency';
 
@@ -18,6 +19,7 @@ export * from './mail.config';
 export * from './mfa.config';
 export * from './oauth.config';
 export * from './rate-limit.config';
+export * from './session-cache.config';
 export * from './web-concurrency';
 
 export const configNamespaces = [
@@ -29,6 +31,7 @@ export const configNamespaces = [
   oauthConfig,
   mailConfig,
   mfaConfig,
+  sessionCacheConfig,
 ];
 
 /** Validates the whole environment once; throws a ConfigError naming the first bad variable. */
@@ -41,6 +44,7 @@ export function validateEnvironment(): void {
   loadOAuthConfig(process.env);
   loadMailConfig(process.env);
   loadMfaConfig(process.env);
+  loadSessionCacheConfig(process.env);
   checkWebConcurrency(app.webConcurrency, database);
 }
 

@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { Page } from '../common/dto/page.dto';
 import { AppException, ErrorCode } from '../common/errors';
 import { Clock } from '../common/clock';
+import { SessionCache } from '../session-cache/session-cache.service';
 import { isUniqueViolation } from '../database/db-errors';
 import { User } from './entities/user.entity';
 import { Role } from './enums/role.enum';
@@ -24,6 +25,7 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly clock: Clock,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   findByEmail(email: string): Promise<User | null> {
@@ -62,6 +64,8 @@ export class UsersService {
 
   async update(id: string, changes: Partial<Pick<User, 'name' | 'roles' | 'disabled'>>) {
     await this.users.update({ id }, { ...changes, updatedAt: this.clock.now() });
+    // The access-token check answers with the user: every instance's cached copy goes.
+    this.sessionCache.usersChanged([id]);
     return this.findOne(id);
   }
 

@@ -11,6 +11,7 @@ import { AppException, ErrorCode } from '../../common/errors';
 import { MFA_TOKEN_ATTEMPTS, MFA_TOKEN_TTL, mfaConfig } from '../../config/mfa.config';
 import { AtomicWrites, NOT_APPLIED, Statement } from '../../database/atomic-writes';
 import { KeyEncryption } from '../../keys/key-encryption';
+import { SessionCache } from '../../session-cache/session-cache.service';
 import { User } from '../../users/entities/user.entity';
 import { UsersService } from '../../users/users.service';
 import { Session } from '../entities/session.entity';
@@ -85,6 +86,7 @@ export class MfaService {
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly sessionCache: SessionCache,
   ) {
     this.sealer = new KeyEncryption(config.dataEncryptionKey, 'TOTP secret', 'DATA_ENCRYPTION_KEY');
   }
@@ -163,6 +165,8 @@ export class MfaService {
     );
     // A concurrent setup replaced the secret meanwhile: this code was for the old one.
     if (written === NOT_APPLIED) throw codeInvalid();
+    // mfa_enabled and this session's amr: what the access check answers with.
+    this.sessionCache.usersChanged([caller.id]);
     this.audit.record('auth.mfa.enrolled', {
       userId: caller.id,
       sessionId: caller.sessionId,
@@ -193,6 +197,7 @@ export class MfaService {
       { conditional: true },
     );
     if (written === NOT_APPLIED) return this.fail(caller.id, meta);
+    this.sessionCache.usersChanged([caller.id]);
     this.audit.record('auth.mfa.removed', {
       userId: caller.id,
       sessionId: caller.sessionId,
@@ -322,6 +327,7 @@ export class MfaService {
     if ((await this.writes.run(statements, { all: true })) === NOT_APPLIED) {
       return this.fail(caller.id, meta);
     }
+    this.sessionCache.sessionsChanged([caller.sessionId]);
     this.audit.record('auth.reauthenticated', {
       userId: caller.id,
       sessionId: caller.sessionId,
@@ -337,6 +343,7 @@ export class MfaService {
       { sql: `DELETE FROM ${q('user_mfa')} WHERE ${q('user_id')} = ?`, params: [userId] },
       ...this.forgetFactor(userId),
     ])) as number[];
+    this.sessionCache.usersChanged([userId]);
     return deleted > 0;
   }
 
