@@ -25,7 +25,12 @@ export class AdminController {
   ) {}
 
   @Get('users')
-  @ApiOperation({ summary: 'List users, oldest first' })
+  @ApiOperation({
+    summary: 'List users, oldest first',
+    description:
+      'Every account with its roles and disabled flag, paginated by `page` and ' +
+      '`limit` (at most 100).',
+  })
   @ApiOkResponse({ type: AdminUserPageDto })
   @ApiErrors(ErrorCode.ValidationFailed)
   async findAll(@Query() query: PaginationQueryDto): Promise<AdminUserPageDto> {
@@ -34,7 +39,13 @@ export class AdminController {
   }
 
   @Patch('users/:id')
-  @ApiOperation({ summary: 'Change roles or disable a user (disabling ends all their sessions)' })
+  @ApiOperation({
+    summary: 'Change roles or disable a user (disabling ends all their sessions)',
+    description:
+      'Sets `roles` and/or `disabled`. Disabling ends every session of the user: ' +
+      'their tokens stop working at once. Recorded in the audit log with ' +
+      "the admin's id.",
+  })
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
   async update(
@@ -48,7 +59,13 @@ export class AdminController {
 
   @Delete('users/:id/sessions')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End all sessions of a user' })
+  @ApiOperation({
+    summary: 'End all sessions of a user',
+    description:
+      'Ends every session of the user (their access tokens answer `token_revoked`) ' +
+      'without disabling the account; they can log in again. Recorded in the audit ' +
+      'log.',
+  })
   @ApiNoContentResponse({ description: 'Sessions ended' })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
   removeSessions(

@@ -67,7 +67,14 @@ export class AuthController {
   @RateLimit('register')
   @Post('register')
   @IssuesTokens(201)
-  @ApiOperation({ summary: 'Create an account and start a session' })
+  @ApiOperation({
+    summary: 'Create an account and start a session',
+    description:
+      'Creates a user with role `user` and answers a token pair, as login does: the ' +
+      'access token for `Authorization: Bearer`, the refresh token in the body and as ' +
+      'the HttpOnly refresh_token cookie. Passwords are 8 to 72 UTF-8 bytes. An ' +
+      'address already registered answers 409 `email_taken`. Rate-limited per IP.',
+  })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.PasswordTooLong, ErrorCode.EmailTaken)
   register(@Body() dto: RegisterDto, @ClientMeta() meta: RequestMeta): Promise<TokenPair> {
     return this.auth.register(dto, meta);
@@ -78,7 +85,14 @@ export class AuthController {
   @RateLimit('login')
   @Post('login')
   @IssuesTokens(200)
-  @ApiOperation({ summary: 'Log in with email and password' })
+  @ApiOperation({
+    summary: 'Log in with email and password',
+    description:
+      'Answers a token pair and starts a new session (one per login, listed by GET ' +
+      '/api/auth/sessions). A wrong email or password answers the same 401 ' +
+      '`invalid_credentials` in the same time; a disabled account `user_disabled`. ' +
+      'Rate-limited per IP and per IP and email.',
+  })
   @ApiBody({ type: LoginDto })
   @ApiErrors(
     ErrorCode.ValidationFailed,
@@ -121,7 +135,14 @@ export class AuthController {
   @UseGuards(RefreshCookieOriginGuard, JwtRefreshGuard)
   @Post('logout')
   @ClearsRefreshCookie('Session ended (also when it had ended already)')
-  @ApiOperation({ summary: 'End the session of a refresh token and clear the cookie' })
+  @ApiOperation({
+    summary: 'End the session of a refresh token and clear the cookie',
+    description:
+      'Send the token in the body or the refresh_token cookie. The session ends and ' +
+      'its access tokens answer `token_revoked` from then on; the cookie is cleared ' +
+      'on every answer, errors included. A session that had ended already also ' +
+      'answers 204.',
+  })
   @ApiCookieAuth('refresh_token')
   @ApiBody(REFRESH_BODY)
   @ApiErrors(...REFRESH_ERRORS)
@@ -132,14 +153,25 @@ export class AuthController {
   @Post('logout-all')
   @Auth()
   @ClearsRefreshCookie('All sessions ended')
-  @ApiOperation({ summary: 'End every session of the caller' })
+  @ApiOperation({
+    summary: 'End every session of the caller',
+    description:
+      "Ends all the caller's sessions, this one included (its access token answers " +
+      '`token_revoked` from then on), and clears the refresh cookie.',
+  })
   logoutAll(@CurrentUser() user: AuthUser, @ClientMeta() meta: RequestMeta): Promise<void> {
     return this.sessions.removeAll(user, meta);
   }
 
   @Get('sessions')
   @Auth()
-  @ApiOperation({ summary: "The caller's active sessions" })
+  @ApiOperation({
+    summary: "The caller's active sessions",
+    description:
+      'One entry per live session (login or registration): its id, when it started ' +
+      'and was last refreshed, its user agent and IP, and whether it is the current ' +
+      'one.',
+  })
   @ApiOkResponse({ type: [SessionResponseDto] })
   findSessions(@CurrentUser() user: AuthUser): Promise<SessionResponseDto[]> {
     return this.sessions.findAll(user);
@@ -149,7 +181,13 @@ export class AuthController {
   @Auth()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Session ended' })
-  @ApiOperation({ summary: "End one of the caller's sessions" })
+  @ApiOperation({
+    summary: "End one of the caller's sessions",
+    description:
+      'Ends the session with this id (from GET /api/auth/sessions); its tokens stop ' +
+      "working at once. Another user's session answers 404 `not_found`, as an unknown " +
+      'id does.',
+  })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
   removeSession(
     @CurrentUser() user: AuthUser,
@@ -205,7 +243,13 @@ export class AuthController {
   @Auth()
   @RateLimit('change-password')
   @IssuesTokens(200)
-  @ApiOperation({ summary: 'Change the password: every session ends, a new one starts' })
+  @ApiOperation({
+    summary: 'Change the password: every session ends, a new one starts',
+    description:
+      'Checks the current password (403 `invalid_current_password` when wrong), sets ' +
+      'the new one, ends every session of the caller, voids pending reset links and ' +
+      'answers a fresh token pair for a new session.',
+  })
   @ApiErrors(
     ErrorCode.ValidationFailed,
     ErrorCode.PasswordTooLong,

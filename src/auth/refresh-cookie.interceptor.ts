@@ -14,6 +14,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiNoContentResponse, ApiResponse } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Observable, tap } from 'rxjs';
+import { headerRefs } from '../common/swagger/response-headers';
 import { authConfig } from '../config/auth.config';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { REFRESH_COOKIE } from './strategies/refresh-token.extractor';
@@ -92,10 +93,18 @@ export const IssuesTokens = (status: 200 | 201) =>
   applyDecorators(
     HttpCode(status),
     RouteConfig({ [ISSUES_TOKENS]: true }),
-    ApiResponse({ status, type: TokenPairDto }),
+    ApiResponse({
+      status,
+      type: TokenPairDto,
+      description: 'A token pair; the refresh token also as the refresh_token cookie',
+      headers: headerRefs('Set-Cookie', 'Cache-Control', 'Pragma'),
+    }),
   );
 
-/** The handler ends a session: 204 and the refresh cookie cleared. */
+/**
+ * The handler ends a session: 204 and the refresh cookie cleared (setupSwagger declares the
+ * cleared cookie on each of its responses, from CLEARS_COOKIE).
+ */
 export const ClearsRefreshCookie = (description: string) =>
   applyDecorators(
     HttpCode(204),

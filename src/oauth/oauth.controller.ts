@@ -16,6 +16,7 @@ import { Public } from '../auth/decorators/public.decorator';
 import { RequestMeta } from '../auth/types/auth-user';
 import { ErrorCode } from '../common/errors';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
+import { headerRefs } from '../common/swagger/response-headers';
 import { authConfig } from '../config/auth.config';
 import { ClientAuthenticator } from './client-authenticator';
 import { TokenRequestDto } from './dto/token-request.dto';
@@ -68,6 +69,7 @@ export class OAuthController {
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({
     description: 'The token is live (with its claims) or not (`{"active":false}`)',
+    headers: headerRefs('Cache-Control'),
     content: {
       'application/json': {
         examples: {
@@ -107,7 +109,10 @@ export class OAuthController {
   @ApiBasicAuth('oauth-client')
   @ApiConsumes(FORM)
   @ApiBody({ type: TokenRequestDto })
-  @ApiOkResponse({ description: 'Revoked, or nothing to revoke (empty body)' })
+  @ApiOkResponse({
+    description: 'Revoked, or nothing to revoke (empty body)',
+    headers: headerRefs('Cache-Control'),
+  })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.InvalidClient, ErrorCode.UnsupportedMediaType)
   async revoke(
     @Headers('authorization') authorization: string | undefined,
