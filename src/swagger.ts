@@ -6,12 +6,12 @@ import type {
   ResponseObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { IS_PUBLIC_KEY } from './auth/decorators/public.decorator';
-import { CLEARS_COOKIE } from './auth/refresh-cookie.interceptor';
 import { ErrorCode } from './common/errors';
 import { errorResponse, groupByStatus } from './common/swagger/api-errors.decorator';
 import { addExamples } from './common/swagger/examples';
 import { operationsWithMetadata } from './common/swagger/operation-metadata';
 import {
+  HEADERS_ON_EVERY_ANSWER,
   headerRefs,
   RESPONSE_HEADERS,
   ResponseHeaderName,
@@ -77,16 +77,16 @@ function addResponseHeaders(document: OpenAPIObject): void {
 /**
  * What the routes' own metadata says, so a new route follows without Swagger code of its own:
  * a `@Public()` route that declares no other credential (a cookie, HTTP Basic) has
- * `security: []`, i.e. none; a route that ends sessions (`@ClearsRefreshCookie`) clears the
- * cookie, no-store, on every answer, its errors included.
+ * `security: []`, i.e. none; `@HeadersOnEveryAnswer(...)` declares its headers on every
+ * response of the route (logout's cleared cookie, the OAuth routes' no-store).
  */
 function addRouteMetadata(app: INestApplication, document: OpenAPIObject): void {
   for (const { operation, metadata } of operationsWithMetadata(app, document)) {
     if (metadata<boolean>(IS_PUBLIC_KEY) && !operation.security) operation.security = [];
-    if (metadata<boolean>(CLEARS_COOKIE)) {
-      for (const response of Object.values(operation.responses)) {
-        if (response && !('$ref' in response))
-          declareHeaders(response, ['Set-Cookie', 'Cache-Control']);
+    const everywhere = metadata<ResponseHeaderName[]>(HEADERS_ON_EVERY_ANSWER) ?? [];
+    for (const response of Object.values(operation.responses)) {
+      if (everywhere.length && response && !('$ref' in response)) {
+        declareHeaders(response, everywhere);
       }
     }
   }

@@ -14,7 +14,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiNoContentResponse, ApiResponse } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Observable, tap } from 'rxjs';
-import { headerRefs } from '../common/swagger/response-headers';
+import { headerRefs, HeadersOnEveryAnswer } from '../common/swagger/response-headers';
 import { authConfig } from '../config/auth.config';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { REFRESH_COOKIE } from './strategies/refresh-token.extractor';
@@ -101,14 +101,12 @@ export const IssuesTokens = (status: 200 | 201) =>
     }),
   );
 
-/**
- * The handler ends a session: 204 and the refresh cookie cleared (setupSwagger declares the
- * cleared cookie on each of its responses, from CLEARS_COOKIE).
- */
+/** The handler ends a session: 204 and the refresh cookie cleared, on errors too. */
 export const ClearsRefreshCookie = (description: string) =>
   applyDecorators(
     HttpCode(204),
     SetMetadata(CLEARS_COOKIE, true),
     UseInterceptors(RefreshCookieInterceptor),
+    HeadersOnEveryAnswer('Set-Cookie', 'Cache-Control'),
     ApiNoContentResponse({ description }),
   );

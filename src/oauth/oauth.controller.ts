@@ -16,7 +16,7 @@ import { Public } from '../auth/decorators/public.decorator';
 import { RequestMeta } from '../auth/types/auth-user';
 import { ErrorCode } from '../common/errors';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
-import { headerRefs } from '../common/swagger/response-headers';
+import { HeadersOnEveryAnswer } from '../common/swagger/response-headers';
 import { authConfig } from '../config/auth.config';
 import { ClientAuthenticator } from './client-authenticator';
 import { TokenRequestDto } from './dto/token-request.dto';
@@ -45,6 +45,8 @@ const ACTIVE_EXAMPLE = {
  */
 @ApiTags('oauth')
 @Public()
+// Set by each handler before it authenticates the client: on its 401 too.
+@HeadersOnEveryAnswer('Cache-Control')
 @Controller('oauth')
 export class OAuthController {
   constructor(
@@ -69,7 +71,6 @@ export class OAuthController {
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({
     description: 'The token is live (with its claims) or not (`{"active":false}`)',
-    headers: headerRefs('Cache-Control'),
     content: {
       'application/json': {
         examples: {
@@ -111,7 +112,6 @@ export class OAuthController {
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({
     description: 'Revoked, or nothing to revoke (empty body)',
-    headers: headerRefs('Cache-Control'),
   })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.InvalidClient, ErrorCode.UnsupportedMediaType)
   async revoke(

@@ -1,3 +1,4 @@
+import { SetMetadata } from '@nestjs/common';
 import type {
   HeaderObject,
   ReferenceObject,
@@ -50,6 +51,17 @@ export const RESPONSE_HEADERS = {
 } satisfies Record<string, HeaderObject>;
 
 export type ResponseHeaderName = keyof typeof RESPONSE_HEADERS;
+
+export const HEADERS_ON_EVERY_ANSWER = 'swaggerHeadersOnEveryAnswer';
+
+/**
+ * The route (or every route of the controller) may send these headers with any of its
+ * answers, errors included: setupSwagger declares them on each of its responses. For headers
+ * a handler, guard or interceptor sets before it can still fail (the OAuth routes' no-store,
+ * the cleared refresh cookie of logout).
+ */
+export const HeadersOnEveryAnswer = (...names: ResponseHeaderName[]) =>
+  SetMetadata(HEADERS_ON_EVERY_ANSWER, names);
 
 /** A response's `headers` map referencing the named components. */
 export function headerRefs(...names: ResponseHeaderName[]): Record<string, ReferenceObject> {
