@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Script } from 'node:vm';
+import { staleness } from '../scripts/lib/openapi';
 import { ERROR_STATUS, ErrorCode } from '../src/common/errors';
 import { createTestApp, TestApp } from './utils/create-app';
 import { listRoutes, routeKey, RouteInfo, toOpenApiPath } from './utils/routes';
@@ -13,11 +15,13 @@ interface OpenApiResponse {
   description?: string;
   $ref?: string;
   content?: Record<string, OpenApiMedia>;
+  headers?: Record<string, { $ref?: string; description?: string }>;
 }
 
 interface OpenApiOperation {
   operationId?: string;
   summary?: string;
+  description?: string;
   tags?: string[];
   security?: Record<string, string[]>[];
   requestBody?: { required?: boolean; content?: Record<string, OpenApiMedia> };
@@ -26,16 +30,26 @@ interface OpenApiOperation {
 
 interface OpenApiDocument {
   openapi: string;
+  info: {
+    description?: string;
+    license?: { name?: string; url?: string };
+    contact?: { name?: string; url?: string };
+  };
+  servers?: { url: string }[];
   tags?: { name: string; description?: string }[];
   paths: Record<string, Record<string, OpenApiOperation>>;
   components: {
     schemas: Record<string, { properties?: Record<string, unknown> }>;
     securitySchemes: Record<string, { type: string; scheme?: string }>;
+    headers?: Record<string, { description?: string; schema?: unknown }>;
   };
 }
 
 /** GET /api/health keeps its own body on 503 (the contract's one exception to the error shape). */
 const OWN_ERROR_BODY = new Set(['GET /api/health']);
+
+/** What `servers` must name: this app's PUBLIC_URL. */
+const PUBLIC_URL = 'http://127.0.0.1:3000';
 
 /** The routes a rate limit counts (429 too_many_requests). */
 const RATE_LIMITED = ['POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/refresh'];
@@ -56,7 +70,7 @@ describe('Swagger / OpenAPI document', () => {
     doc.paths[toOpenApiPath(route.path)]?.[route.method.toLowerCase()];
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ PUBLIC_URL });
     routes = listRoutes(t.app);
     const res = await t.http().get('/docs-json').expect(200);
     doc = res.body as OpenApiDocument;
@@ -288,6 +302,9 @@ describe('Swagger / OpenAPI document', () => {
     expect(init.text).toMatch(/"requestInterceptor": \(request\) => \{/);
     expect(init.text).toMatch(/"responseInterceptor": \(response\) => \{/);
     expect(init.text).toContain("'token_expired'");
+    // The UI calls the origin it was loaded from, not PUBLIC_URL (the CSP allows only 'self').
+    expect(init.text).toContain('"servers": [\n      {\n        "url": "/",');
+    expect(init.text).not.toContain('This deployment (PUBLIC_URL)');
   });
 
   it.each([
@@ -303,5 +320,89 @@ describe('Swagger / OpenAPI document', () => {
         ? doc.components.schemas[ref.replace('#/components/schemas/', '')]
         : schema;
     expect(Object.keys(resolved?.properties ?? {})).toEqual(expect.arrayContaining(fields));
+  });
+  it('names PUBLIC_URL in servers and gives info a license, a contact and the token flow', () => {
+    expect(doc.servers).toEqual([expect.objectContaining({ url: PUBLIC_URL })]);
+    expect(doc.info.license).toEqual(expect.objectContaining({ name: 'MIT' }));
+    expect(doc.info.contact?.name?.trim()).toBeTruthy();
+    expect(doc.info.description).toEqual(expect.stringContaining('/api/auth/refresh'));
+    expect(doc.info.description).toEqual(expect.stringContaining('Set-Cookie'));
+  });
+
+  it('gives every operation a description and at least one 4xx response', () => {
+    const bad = routes
+      .filter((route) => {
+        const operation = operationOf(route);
+        const has4xx = Object.keys(operation?.responses ?? {}).some((s) => /^4\d\d$/.test(s));
+        return !operation?.description?.trim() || !has4xx;
+      })
+      .map(routeKey);
+    expect(bad).toEqual([]);
+  });
+
+  it('declares security on every operation; none (security: []) only on @Public() routes', () => {
+    const bad = routes
+      .filter((route) => {
+        const security = operationOf(route)?.security;
+        return !Array.isArray(security) || (security.length === 0 && !route.isPublic);
+      })
+      .map(routeKey);
+    expect(bad).toEqual([]);
+    const none = routes.filter((route) => operationOf(route)?.security?.length === 0);
+    expect(none.map(routeKey)).toEqual(
+      expect.arrayContaining([
+        'POST /api/auth/register',
+        'POST /api/auth/login',
+        'GET /api/health',
+      ]),
+    );
+    // A public route with a credential of its own keeps it.
+    expect(doc.paths['/api/oauth/introspect'].post.security).toEqual([{ 'oauth-client': [] }]);
+  });
+
+  it('declares the headers the server sends by status on every response', () => {
+    const declared = new Set(Object.keys(doc.components.headers ?? {}));
+    const bad: string[] = [];
+    const expectHeader = (where: string, response: OpenApiResponse, name: string) => {
+      const header = response.headers?.[name];
+      if (!header) bad.push(`${where} lacks ${name}`);
+      else if (header.$ref && !declared.has(header.$ref.replace('#/components/headers/', ''))) {
+        bad.push(`${where} ${name}: ${header.$ref} is not in components.headers`);
+      }
+    };
+    let tokenResponses = 0;
+    for (const route of routes) {
+      for (const [status, response] of Object.entries(operationOf(route)?.responses ?? {})) {
+        const where = `${routeKey(route)} ${status}`;
+        expectHeader(where, response, 'X-Request-Id');
+        if (status === '401') expectHeader(where, response, 'WWW-Authenticate');
+        if (status === '429' || status === '503') expectHeader(where, response, 'Retry-After');
+        const schema = response.content?.['application/json']?.schema;
+        const pairRef = '#/components/schemas/TokenPairDto';
+        const isPair =
+          schema?.$ref === pairRef ||
+          ((schema?.oneOf ?? []) as { $ref?: string }[]).some((s) => s.$ref === pairRef);
+        if (/^2/.test(status) && isPair) {
+          tokenResponses++;
+          for (const name of ['Set-Cookie', 'Cache-Control', 'Pragma']) {
+            expectHeader(where, response, name);
+          }
+        }
+      }
+    }
+    for (const key of ['POST /api/auth/logout', 'POST /api/auth/logout-all']) {
+      const route = routes.find((r) => routeKey(r) === key)!;
+      for (const [status, response] of Object.entries(operationOf(route)?.responses ?? {})) {
+        expectHeader(`${key} ${status}`, response, 'Set-Cookie');
+      }
+    }
+    // register, login, refresh, change-password, mfa/verify.
+    expect(tokenResponses).toBe(5);
+    expect(bad).toEqual([]);
+  });
+
+  it('is what docs/openapi.json holds, but for servers (else: npm run openapi)', () => {
+    const committed: unknown = JSON.parse(readFileSync('docs/openapi.json', 'utf8'));
+    expect(staleness(doc, committed)).toEqual([]);
   });
 });

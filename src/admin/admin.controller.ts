@@ -26,7 +26,12 @@ export class AdminController {
   ) {}
 
   @Get('users')
-  @ApiOperation({ summary: 'List users, oldest first' })
+  @ApiOperation({
+    summary: 'List users, oldest first',
+    description:
+      'Every account with its roles and disabled flag, paginated by `page` and ' +
+      '`limit` (at most 100).',
+  })
   @ApiOkResponse({ type: AdminUserPageDto })
   @ApiErrors(ErrorCode.ValidationFailed)
   async findAll(@Query() query: PaginationQueryDto): Promise<AdminUserPageDto> {
@@ -37,7 +42,10 @@ export class AdminController {
   @Patch('users/:id')
   @ApiOperation({
     summary: 'Change roles, disable a user or mark the email verified',
-    description: 'Disabling ends all their sessions; `emailVerified` voids outstanding links.',
+    description:
+      'Sets `roles`, `disabled` and/or `emailVerified`. Disabling ends every session of the ' +
+      'user: their tokens stop working at once. `emailVerified` voids the outstanding ' +
+      "verification links. Recorded in the audit log with the admin's id.",
   })
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
@@ -52,7 +60,13 @@ export class AdminController {
 
   @Delete('users/:id/sessions')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End all sessions of a user' })
+  @ApiOperation({
+    summary: 'End all sessions of a user',
+    description:
+      'Ends every session of the user (their access tokens answer `token_revoked`) ' +
+      'without disabling the account; they can log in again. Recorded in the audit ' +
+      'log.',
+  })
   @ApiNoContentResponse({ description: 'Sessions ended' })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
   removeSessions(

@@ -28,7 +28,10 @@ export class ArticlesController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'List articles, newest first' })
+  @ApiOperation({
+    summary: 'List articles, newest first',
+    description: 'Public: no token needed. Paginated by `page` and `limit` (at most 100).',
+  })
   @ApiOkResponse({ type: ArticlePageDto })
   @ApiErrors(ErrorCode.ValidationFailed)
   async findAll(@Query() query: PaginationQueryDto): Promise<ArticlePageDto> {
@@ -38,7 +41,10 @@ export class ArticlesController {
 
   @Public()
   @Get(':id')
-  @ApiOperation({ summary: 'One article' })
+  @ApiOperation({
+    summary: 'One article',
+    description: 'Public: no token needed. An unknown id answers 404 `not_found`.',
+  })
   @ApiOkResponse({ type: ArticleResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
   async findOne(@UuidParam('id') id: string): Promise<ArticleResponseDto> {
@@ -47,7 +53,11 @@ export class ArticlesController {
 
   @Post()
   @Auth()
-  @ApiOperation({ summary: 'Write an article' })
+  @ApiOperation({
+    summary: 'Write an article',
+    description:
+      'The caller becomes its author: only the author or an admin may edit or delete ' + 'it.',
+  })
   @ApiCreatedResponse({ type: ArticleResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed)
   async create(
@@ -59,7 +69,10 @@ export class ArticlesController {
 
   @Patch(':id')
   @Auth()
-  @ApiOperation({ summary: 'Edit an article (author or admin)' })
+  @ApiOperation({
+    summary: 'Edit an article (author or admin)',
+    description: 'Changes the title and/or body. Anyone else answers 403 `forbidden`.',
+  })
   @ApiOkResponse({ type: ArticleResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.Forbidden, ErrorCode.NotFound)
   async update(
@@ -73,7 +86,10 @@ export class ArticlesController {
   @Delete(':id')
   @HttpCode(204)
   @Auth()
-  @ApiOperation({ summary: 'Delete an article (author or admin)' })
+  @ApiOperation({
+    summary: 'Delete an article (author or admin)',
+    description: 'Anyone else answers 403 `forbidden`; an unknown id 404 `not_found`.',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.Forbidden, ErrorCode.NotFound)
   remove(@CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {

@@ -3,7 +3,6 @@ import {
   ApiAcceptedResponse,
   ApiBody,
   ApiCookieAuth,
-  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -24,7 +23,7 @@ import { ChangePasswordDto } from './dto/change-password.dto';
 import { ForgotPasswordDto } from './dto/forgot-password.dto';
 import { VerifyEmailDto } from './dto/verify-email.dto';
 import { EmailVerificationService } from './email-verification.service';
-import { MfaChallengeDto } from './mfa/mfa.dto';
+import { MfaChallengeDto, VerificationPendingDto } from './mfa/mfa.dto';
 import { MfaChallengeResponse } from './mfa/mfa.service';
 import { ResetPasswordDto } from './dto/reset-password.dto';
 import { PasswordResetService } from './password-reset.service';
@@ -73,11 +72,18 @@ export class AuthController {
   @Public()
   @RateLimit('register')
   @Post('register')
-  @IssuesTokens(201)
+  @IssuesTokens(201, {
+    type: VerificationPendingDto,
+    description: 'with REQUIRE_VERIFIED_EMAIL=true, the account and no session',
+  })
   @ApiOperation({
     summary: 'Create an account and start a session',
     description:
-      'Also queues a mail with a link that verifies the address (POST /api/auth/email/verify). ' +
+      'Creates a user with role `user` and answers a token pair, as login does: the ' +
+      'access token for `Authorization: Bearer`, the refresh token in the body and as ' +
+      'the HttpOnly refresh_token cookie. Passwords are 8 to 72 UTF-8 bytes. An ' +
+      'address already registered answers 409 `email_taken`. Rate-limited per IP. Also ' +
+      'queues a mail with a link that verifies the address (POST /api/auth/email/verify). ' +
       'With REQUIRE_VERIFIED_EMAIL=true no session starts: the answer is 201 ' +
       '`{"user": {…}, "emailVerificationRequired": true}` without tokens or cookie.',
   })
@@ -93,16 +99,22 @@ export class AuthController {
   @UseGuards(LocalAuthGuard)
   @RateLimit('login')
   @Post('login')
-  @IssuesTokens(200)
+  @IssuesTokens(200, {
+    type: MfaChallengeDto,
+    description: 'for an account with TOTP, the mfa token for POST /api/auth/mfa/verify',
+  })
   @ApiOperation({
     summary: 'Log in with email and password',
     description:
-      'With REQUIRE_VERIFIED_EMAIL=true an account whose address is not verified answers 403 ' +
-      '`email_not_verified`, only after the password was right. For an account with TOTP the ' +
-      'right password answers 200 `{"mfaRequired": true, "mfaToken": …}` and no tokens: send ' +
-      'the token and a code to POST /api/auth/mfa/verify.',
+      'Answers a token pair and starts a new session (one per login, listed by GET ' +
+      '/api/auth/sessions). A wrong email or password answers the same 401 ' +
+      '`invalid_credentials` in the same time; a disabled account `user_disabled`. ' +
+      'Rate-limited per IP and per IP and email. With REQUIRE_VERIFIED_EMAIL=true an ' +
+      'account whose address is not verified answers 403 `email_not_verified`, only after ' +
+      'the password was right. For an account with TOTP the right password answers 200 ' +
+      '`{"mfaRequired": true, "mfaToken": …}` and no tokens: send the token and a code to ' +
+      'POST /api/auth/mfa/verify.',
   })
-  @ApiExtraModels(MfaChallengeDto)
   @ApiBody({ type: LoginDto })
   @ApiErrors(
     ErrorCode.ValidationFailed,
@@ -149,7 +161,14 @@ export class AuthController {
   @UseGuards(RefreshCookieOriginGuard, JwtRefreshGuard)
   @Post('logout')
   @ClearsRefreshCookie('Session ended (also when it had ended already)')
-  @ApiOperation({ summary: 'End the session of a refresh token and clear the cookie' })
+  @ApiOperation({
+    summary: 'End the session of a refresh token and clear the cookie',
+    description:
+      'Send the token in the body or the refresh_token cookie. The session ends and ' +
+      'its access tokens answer `token_revoked` from then on; the cookie is cleared ' +
+      'on every answer, errors included. A session that had ended already also ' +
+      'answers 204.',
+  })
   @ApiCookieAuth('refresh_token')
   @ApiBody(REFRESH_BODY)
   @ApiErrors(...REFRESH_ERRORS)
@@ -160,14 +179,25 @@ export class AuthController {
   @Post('logout-all')
   @Auth()
   @ClearsRefreshCookie('All sessions ended')
-  @ApiOperation({ summary: 'End every session of the caller' })
+  @ApiOperation({
+    summary: 'End every session of the caller',
+    description:
+      "Ends all the caller's sessions, this one included (its access token answers " +
+      '`token_revoked` from then on), and clears the refresh cookie.',
+  })
   logoutAll(@CurrentUser() user: AuthUser, @ClientMeta() meta: RequestMeta): Promise<void> {
     return this.sessions.removeAll(user, meta);
   }
 
   @Get('sessions')
   @Auth()
-  @ApiOperation({ summary: "The caller's active sessions" })
+  @ApiOperation({
+    summary: "The caller's active sessions",
+    description:
+      'One entry per live session (login or registration): its id, when it started ' +
+      'and was last refreshed, its user agent and IP, and whether it is the current ' +
+      'one.',
+  })
   @ApiOkResponse({ type: [SessionResponseDto] })
   findSessions(@CurrentUser() user: AuthUser): Promise<SessionResponseDto[]> {
     return this.sessions.findAll(user);
@@ -177,7 +207,13 @@ export class AuthController {
   @Auth()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Session ended' })
-  @ApiOperation({ summary: "End one of the caller's sessions" })
+  @ApiOperation({
+    summary: "End one of the caller's sessions",
+    description:
+      'Ends the session with this id (from GET /api/auth/sessions); its tokens stop ' +
+      "working at once. Another user's session answers 404 `not_found`, as an unknown " +
+      'id does.',
+  })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.NotFound)
   removeSession(
     @CurrentUser() user: AuthUser,
@@ -276,7 +312,13 @@ export class AuthController {
   @Auth({ mfa: true })
   @RateLimit('change-password')
   @IssuesTokens(200)
-  @ApiOperation({ summary: 'Change the password: every session ends, a new one starts' })
+  @ApiOperation({
+    summary: 'Change the password: every session ends, a new one starts',
+    description:
+      'Checks the current password (403 `invalid_current_password` when wrong), sets ' +
+      'the new one, ends every session of the caller, voids pending reset links and ' +
+      'answers a fresh token pair for a new session.',
+  })
   @ApiErrors(
     ErrorCode.ValidationFailed,
     ErrorCode.PasswordTooLong,

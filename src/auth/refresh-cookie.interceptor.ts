@@ -7,13 +7,15 @@ import {
   Injectable,
   NestInterceptor,
   SetMetadata,
+  Type,
   UseInterceptors,
 } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiNoContentResponse, ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiNoContentResponse, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Observable, tap } from 'rxjs';
+import { headerRefs, HeadersOnEveryAnswer } from '../common/swagger/response-headers';
 import { authConfig } from '../config/auth.config';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { REFRESH_COOKIE } from './strategies/refresh-token.extractor';
@@ -88,18 +90,42 @@ export function issueRefreshCookies(fastify: FastifyInstance, secure: boolean): 
  * The handler returns a token pair: status, no-store headers and the cookie (issueRefreshCookies,
  * registered by configureApp), Swagger.
  */
-export const IssuesTokens = (status: 200 | 201) =>
+export const IssuesTokens = (
+  status: 200 | 201,
+  alternative?: { type: Type<unknown>; description: string },
+) =>
   applyDecorators(
     HttpCode(status),
     RouteConfig({ [ISSUES_TOKENS]: true }),
-    ApiResponse({ status, type: TokenPairDto }),
+    ...(alternative ? [ApiExtraModels(TokenPairDto, alternative.type)] : []),
+    ApiResponse({
+      status,
+      ...(alternative
+        ? {
+            schema: {
+              oneOf: [
+                { $ref: getSchemaPath(TokenPairDto) },
+                { $ref: getSchemaPath(alternative.type) },
+              ],
+            },
+            description:
+              'A token pair; the refresh token also as the refresh_token cookie. Or: ' +
+              alternative.description,
+          }
+        : {
+            type: TokenPairDto,
+            description: 'A token pair; the refresh token also as the refresh_token cookie',
+          }),
+      headers: headerRefs('Set-Cookie', 'Cache-Control', 'Pragma'),
+    }),
   );
 
-/** The handler ends a session: 204 and the refresh cookie cleared. */
+/** The handler ends a session: 204 and the refresh cookie cleared, on errors too. */
 export const ClearsRefreshCookie = (description: string) =>
   applyDecorators(
     HttpCode(204),
     SetMetadata(CLEARS_COOKIE, true),
     UseInterceptors(RefreshCookieInterceptor),
+    HeadersOnEveryAnswer('Set-Cookie', 'Cache-Control'),
     ApiNoContentResponse({ description }),
   );

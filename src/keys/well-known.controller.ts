@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators/public.decorator';
+import { headerRefs } from '../common/swagger/response-headers';
 import { authConfig } from '../config/auth.config';
 import { keysConfig } from '../config/keys.config';
 import { oauthConfig } from '../config/oauth.config';
@@ -49,7 +50,11 @@ export class WellKnownController {
       'last token it signed has expired. `Cache-Control: public, max-age` is half a ' +
       'KEY_REFRESH_INTERVAL. With JWT_ALG=HS256 the set is empty.',
   })
-  @ApiOkResponse({ description: 'The JWK Set', schema: { example: JWKS_EXAMPLE } })
+  @ApiOkResponse({
+    description: 'The JWK Set',
+    schema: { example: JWKS_EXAMPLE },
+    headers: headerRefs('Cache-Control'),
+  })
   jwks(@Res({ passthrough: true }) reply: FastifyReply) {
     reply.header('Cache-Control', `public, max-age=${this.keys.jwksMaxAge}`);
     return this.keySet.publicKeys();
@@ -64,6 +69,7 @@ export class WellKnownController {
   })
   @ApiOkResponse({
     description: 'The metadata document',
+    headers: headerRefs('Cache-Control'),
     schema: {
       example: {
         issuer: 'nest-auth-service',

@@ -16,6 +16,7 @@ import { Public } from '../auth/decorators/public.decorator';
 import { RequestMeta } from '../auth/types/auth-user';
 import { ErrorCode } from '../common/errors';
 import { ApiErrors } from '../common/swagger/api-errors.decorator';
+import { HeadersOnEveryAnswer } from '../common/swagger/response-headers';
 import { authConfig } from '../config/auth.config';
 import { ClientAuthenticator } from './client-authenticator';
 import { TokenRequestDto } from './dto/token-request.dto';
@@ -44,6 +45,8 @@ const ACTIVE_EXAMPLE = {
  */
 @ApiTags('oauth')
 @Public()
+// Set by each handler before it authenticates the client: on its 401 too.
+@HeadersOnEveryAnswer('Cache-Control')
 @Controller('oauth')
 export class OAuthController {
   constructor(
@@ -107,7 +110,9 @@ export class OAuthController {
   @ApiBasicAuth('oauth-client')
   @ApiConsumes(FORM)
   @ApiBody({ type: TokenRequestDto })
-  @ApiOkResponse({ description: 'Revoked, or nothing to revoke (empty body)' })
+  @ApiOkResponse({
+    description: 'Revoked, or nothing to revoke (empty body)',
+  })
   @ApiErrors(ErrorCode.ValidationFailed, ErrorCode.InvalidClient, ErrorCode.UnsupportedMediaType)
   async revoke(
     @Headers('authorization') authorization: string | undefined,

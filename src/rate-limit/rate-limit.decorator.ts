@@ -27,13 +27,8 @@ export function RateLimit(route: RateLimitedRoute) {
     ApiExtraModels(ErrorResponseDto),
     ApiResponse({
       status: 429,
+      // Its Retry-After header: setupSwagger declares it on every 429.
       ...errorResponse(429, [ErrorCode.TooManyRequests]),
-      headers: {
-        'Retry-After': {
-          description: 'Whole seconds until the next attempt is let through',
-          schema: { type: 'integer', minimum: 1 },
-        },
-      },
     }),
   );
 }

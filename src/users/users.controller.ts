@@ -16,14 +16,23 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get('me')
-  @ApiOperation({ summary: "The caller's profile" })
+  @ApiOperation({
+    summary: "The caller's profile",
+    description:
+      'Id, email, name, roles and creation time of the account the access token ' + 'belongs to.',
+  })
   @ApiOkResponse({ type: UserResponseDto })
   findMe(@CurrentUser() caller: AuthUser): UserResponseDto {
     return UserResponseDto.from(caller.account);
   }
 
   @Patch('me')
-  @ApiOperation({ summary: "Change the caller's name" })
+  @ApiOperation({
+    summary: "Change the caller's name",
+    description:
+      'Only `name` can change here (1 to 100 characters); the email and roles cannot. ' +
+      'Answers the updated profile.',
+  })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrors(ErrorCode.ValidationFailed)
   async updateMe(

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { UserResponseDto } from '../../users/dto/user-response.dto';
 import { IsPresentedPassword } from '../dto/password.validator';
 
 const CODE = /^\d{6}$/;
@@ -86,6 +87,15 @@ export class RecoveryCodesDto {
     description: 'Shown once: each works once instead of a code; only their hashes are kept',
   })
   recoveryCodes: string[];
+}
+
+/** Register's answer under REQUIRE_VERIFIED_EMAIL: the account, no session. */
+export class VerificationPendingDto {
+  @ApiProperty({ type: UserResponseDto })
+  user: UserResponseDto;
+
+  @ApiProperty({ example: true, description: 'Verify the address, then log in' })
+  emailVerificationRequired: true;
 }
 
 export class MfaChallengeDto {
