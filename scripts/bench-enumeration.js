@@ -60,6 +60,8 @@ const fmt = (ms) => `${ms.toFixed(1).padStart(7)} ms`;
       NODE_ENV: 'production',
       JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
       JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
+      // Production refuses to start without it (it seals TOTP secrets).
+      DATA_ENCRYPTION_KEY: '2d'.repeat(32),
       BCRYPT_COST: String(cost),
       AUTH_RATE_LIMIT: '1000000/60s',
       ADMIN_EMAIL: ADMIN.email,

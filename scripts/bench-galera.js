@@ -103,6 +103,8 @@ async function main() {
           NODE_ENV: 'production',
           JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
           JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
+          // Production refuses to start without it (it seals TOTP secrets).
+          DATA_ENCRYPTION_KEY: '2d'.repeat(32),
           LOG_LEVEL: 'warn',
           AUTH_RATE_LIMIT: '1000000/1s',
           // Only the setup logs in (one session per connection); the refreshes hash nothing.

@@ -41,6 +41,8 @@ async function post(base, path, body, token) {
       NODE_ENV: 'production',
       JWT_ACCESS_SECRET: 'rss-bench-access-secret-0123456789abcdefghij',
       JWT_REFRESH_SECRET: 'rss-bench-refresh-secret-0123456789abcdefghi',
+      // Production refuses to start without it (it seals TOTP secrets).
+      DATA_ENCRYPTION_KEY: '2d'.repeat(32),
       LOG_LEVEL: 'warn',
       ACCESS_TOKEN_TTL: '2h',
       AUTH_RATE_LIMIT: '1000000/1s',
