@@ -22,7 +22,7 @@ describe('MFA (TOTP)', () => {
   const bodies: string[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp({ MFA_RATE_LIMIT: '10/15m' }, { logs });
+    t = await createTestApp({ MFA_RATE_LIMIT: '10/15m', METRICS_PUBLIC: 'true' }, { logs });
   });
 
   afterAll(async () => {
@@ -353,6 +353,24 @@ describe('MFA (TOTP)', () => {
     t.clock.advance(301);
     const late = await verify(expiring, { code: codeAt(secret) });
     expect([late.status, late.body.code]).toEqual([401, 'mfa_token_invalid']);
+  });
+
+  it('counts enrolments, removals, resets, recovery codes and failed codes in /metrics', async () => {
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    const count = (event: string) => {
+      const match = new RegExp(`^auth_mfa_events_total\\{event="${event}"\\} (\\d+)$`, 'm').exec(
+        text,
+      );
+      if (!match) throw new Error(`no auth_mfa_events_total for ${event}`);
+      return Number(match[1]);
+    };
+    // What the tests above did (they run in order, in this one app).
+    expect(count('enrolled')).toBeGreaterThanOrEqual(8);
+    expect(count('removed')).toBe(1);
+    expect(count('reset')).toBe(1);
+    expect(count('recovery_code_used')).toBe(2);
+    expect(count('failed')).toBeGreaterThanOrEqual(10);
+    expect(count('failed')).toBe(logs.events('auth.mfa.failed').length);
   });
 
   it('never shows the secret after setup: not in any answer, log line or the database in clear', async () => {

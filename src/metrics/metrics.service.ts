@@ -62,6 +62,15 @@ const UNMATCHED_ROUTE = 'unmatched';
  * from the errors the exception filter renders (failures, 401s), latency from a Fastify
  * onResponse hook (http-metrics.ts), the bcrypt pool and process metrics at scrape time.
  */
+/** The audit events counted by auth_mfa_events_total, and their label. */
+const MFA_EVENTS = {
+  'auth.mfa.enrolled': 'enrolled',
+  'auth.mfa.removed': 'removed',
+  'admin.user.mfa_reset': 'reset',
+  'auth.mfa.recovery_code_used': 'recovery_code_used',
+  'auth.mfa.failed': 'failed',
+} as const;
+
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
@@ -83,6 +92,13 @@ export class Metrics {
   private readonly reuseDetected = new Counter({
     name: 'auth_refresh_reuse_detected_total',
     help: 'Rotated refresh tokens presented after the grace window (their sessions were revoked)',
+    registers: [this.registry],
+  });
+
+  private readonly mfa = new Counter({
+    name: 'auth_mfa_events_total',
+    help: 'Second-factor events: enrolled, removed, reset (by an admin), recovery_code_used, failed',
+    labelNames: ['event'] as const,
     registers: [this.registry],
   });
 
@@ -120,6 +136,7 @@ export class Metrics {
     for (const outcome of REFRESH_OUTCOMES) this.refreshes.inc({ outcome }, 0);
     for (const code of UNAUTHORIZED_CODES) this.unauthorized.inc({ code }, 0);
     this.reuseDetected.inc(0);
+    for (const event of Object.values(MFA_EVENTS)) this.mfa.inc({ event }, 0);
     audit.subscribe((event, fields) => this.countAuditEvent(event, fields));
   }
 
@@ -236,6 +253,9 @@ export class Metrics {
       case 'auth.refresh.reuse_detected':
         this.reuseDetected.inc();
         break;
+      default:
+        if (event in MFA_EVENTS)
+          this.mfa.inc({ event: MFA_EVENTS[event as keyof typeof MFA_EVENTS] });
     }
   }
 }
