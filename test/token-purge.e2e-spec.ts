@@ -113,7 +113,7 @@ describe('token purge (e2e)', () => {
       expectError(await c.refresh(old[0].spent[0]), 401, 'refresh_token_expired');
 
       // 12 tokens: four full batches of 3 (the fifth select finds none); 4 sessions: 3 + 1.
-      expect(await purge.purgeOnce()).toEqual({ tokens: 12, sessions: 4, batches: 6 });
+      expect(await purge.purgeOnce()).toEqual({ tokens: 12, sessions: 4, links: 0, batches: 6 });
 
       for (const s of old) {
         expect(await rowsOf(t, s.sid)).toEqual({ tokens: 0, spent: 0, session: 0 });
@@ -134,6 +134,29 @@ describe('token purge (e2e)', () => {
       expectError(await c.refresh(next.refreshToken), 401, 'refresh_token_revoked');
     });
 
+    it('deletes mfa tokens, reset and verification links an hour after they expired', async () => {
+      const { email, pair } = await registerUser(t.http);
+      await t.http().post('/api/auth/password/forgot').send({ email }).expect(202);
+      // The forgot write is not awaited by its answer: wait until its row is there.
+      const count = (table: string) =>
+        t.dataSource
+          .query(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?`, [pair.user.id])
+          .then((rows: { n: number | string }[]) => Number(rows[0].n));
+      for (let i = 0; i < 100 && (await count('password_reset_tokens')) === 0; i++) {
+        await new Promise((ok) => setTimeout(ok, 20));
+      }
+      expect(await count('password_reset_tokens')).toBe(1);
+      expect(await count('email_verification_tokens')).toBe(1);
+      // The reset link (30 min) is expired for over an hour; the verification link (24 h) not.
+      t.clock.advance(2 * HOUR);
+      expect((await purge.purgeOnce()).links).toBeGreaterThanOrEqual(1);
+      expect(await count('password_reset_tokens')).toBe(0);
+      expect(await count('email_verification_tokens')).toBe(1);
+      t.clock.advance(24 * HOUR);
+      await purge.purgeOnce();
+      expect(await count('email_verification_tokens')).toBe(0);
+    });
+
     it('is idempotent: a second run finds nothing and deletes nothing', async () => {
       const { pair } = await registerUser(t.http);
       const s = await sessionWithThreeRows(t, c, pair.refreshToken);
@@ -142,7 +165,7 @@ describe('token purge (e2e)', () => {
       expect(first.tokens).toBeGreaterThanOrEqual(3);
       expect(first.sessions).toBeGreaterThanOrEqual(1);
       expect(await rowsOf(t, s.sid)).toEqual({ tokens: 0, spent: 0, session: 0 });
-      expect(await purge.purgeOnce()).toEqual({ tokens: 0, sessions: 0, batches: 0 });
+      expect(await purge.purgeOnce()).toEqual({ tokens: 0, sessions: 0, links: 0, batches: 0 });
     });
 
     it('two runs at once (as on two instances) delete each row once and never fail', async () => {
@@ -283,7 +306,7 @@ describe('token purge (e2e)', () => {
         const spy = jest.spyOn(t.app.get(TokenPurgeService), 'purgeOnce').mockImplementation(
           () =>
             new Promise((resolve) => {
-              pending.push(() => resolve({ tokens: 0, sessions: 0, batches: 0 }));
+              pending.push(() => resolve({ tokens: 0, sessions: 0, links: 0, batches: 0 }));
             }),
         );
         await sleep(2_600);

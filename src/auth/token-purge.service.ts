@@ -9,13 +9,23 @@ import { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { In, Repository } from 'typeorm';
+import { EntityTarget, In, LessThan, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { addSeconds } from '../common/time';
 import { authConfig } from '../config/auth.config';
 import { SessionCache } from '../session-cache/session-cache.service';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
+import { EmailVerificationToken } from './entities/email-verification-token.entity';
+import { PasswordResetToken } from './entities/password-reset-token.entity';
+import { MfaChallenge } from './mfa/mfa.entities';
+
+/** Single-use tokens with an `expiresAt`: worthless once expired, purged like sessions. */
+const EXPIRING: EntityTarget<{ id: string; expiresAt: Date }>[] = [
+  MfaChallenge,
+  PasswordResetToken,
+  EmailVerificationToken,
+];
 
 export const TOKEN_PURGE_INTERVAL_NAME = 'token-purge';
 
@@ -32,6 +42,8 @@ const DEADLOCK_RETRIES = 2;
 export interface PurgeResult {
   tokens: number;
   sessions: number;
+  /** Expired mfa tokens, reset links and verification links. */
+  links: number;
   batches: number;
 }
 
@@ -106,10 +118,27 @@ export class TokenPurgeService implements OnApplicationBootstrap, BeforeApplicat
         return result;
       },
     );
+    let links = 0;
+    let linkBatches = 0;
+    for (const entity of EXPIRING) {
+      const repo = this.tokens.manager.getRepository(entity);
+      const result = await this.inBatches(
+        async (limit) =>
+          await repo.find({
+            select: { id: true },
+            where: { expiresAt: LessThan(cutoff) },
+            take: limit,
+          }),
+        (ids) => repo.delete({ id: In(ids) }),
+      );
+      links += result.deleted;
+      linkBatches += result.batches;
+    }
     return {
       tokens: tokens.deleted,
       sessions: sessions.deleted,
-      batches: tokens.batches + sessions.batches,
+      links,
+      batches: tokens.batches + sessions.batches + linkBatches,
     };
   }
 
@@ -117,10 +146,11 @@ export class TokenPurgeService implements OnApplicationBootstrap, BeforeApplicat
   private tick(): void {
     if (this.running || this.stopping) return;
     this.running = this.purgeOnce()
-      .then(({ tokens, sessions, batches }) => {
-        if (tokens + sessions > 0) {
+      .then(({ tokens, sessions, links, batches }) => {
+        if (tokens + sessions + links > 0) {
           this.logger.log(
-            `purged ${tokens} refresh tokens, ${sessions} sessions (${batches} batches)`,
+            `purged ${tokens} refresh tokens, ${sessions} sessions, ${links} expired links ` +
+              `and mfa tokens (${batches} batches)`,
           );
         }
       })

@@ -26,6 +26,8 @@ export class EmailVerificationToken {
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 
+  /** Indexed for the purge of expired links (migration Mfa). */
+  @Index('IDX_email_verification_tokens_expires')
   @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
   expiresAt: Date;
 

@@ -22,6 +22,8 @@ export class PasswordResetToken {
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 
+  /** Indexed for the purge of expired links (migration Mfa). */
+  @Index('IDX_password_reset_tokens_expires')
   @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
   expiresAt: Date;
 

@@ -1,10 +1,11 @@
-import { MigrationInterface, QueryRunner, Table, TableForeignKey } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
 import { matchUsersCharset, timeColumn } from '../migration-helpers';
 
 /**
  * TOTP second factor (src/auth/mfa/mfa.entities.ts): `users.mfa_enabled`, `sessions.amr` and
  * `sessions.auth_time` (how and when the session was proven; existing sessions: a password,
- * at their start), and the tables `user_mfa`, `mfa_recovery_codes`, `mfa_challenges`.
+ * at their start), and the tables `user_mfa`, `mfa_recovery_codes`, `mfa_challenges`. Also
+ * an `expires_at` index on the two link tables, for the purge of expired ones.
  */
 export class Mfa1765497600000 implements MigrationInterface {
   name = 'Mfa1765497600000';
@@ -83,10 +84,19 @@ export class Mfa1765497600000 implements MigrationInterface {
         }),
       );
     }
+    for (const table of ['password_reset_tokens', 'email_verification_tokens']) {
+      await queryRunner.createIndex(
+        table,
+        new TableIndex({ name: `IDX_${table}_expires`, columnNames: ['expires_at'] }),
+      );
+    }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const q = (name: string) => queryRunner.connection.driver.escape(name);
+    for (const table of ['password_reset_tokens', 'email_verification_tokens']) {
+      await queryRunner.dropIndex(table, `IDX_${table}_expires`);
+    }
     for (const table of ['mfa_challenges', 'mfa_recovery_codes', 'user_mfa']) {
       await queryRunner.dropTable(table, true, true);
     }
