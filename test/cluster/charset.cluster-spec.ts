@@ -44,7 +44,9 @@ describe('cluster: a latin1 database still keeps emoji', () => {
            FROM information_schema.COLUMNS
           WHERE TABLE_SCHEMA = DATABASE() AND CHARACTER_SET_NAME IS NOT NULL
             AND TABLE_NAME IN ('users', 'sessions', 'refresh_tokens', 'articles',
-                               'mail_outbox', 'password_reset_tokens')`,
+                               'mail_outbox', 'password_reset_tokens',
+                               'email_verification_tokens', 'user_mfa',
+                               'mfa_recovery_codes', 'mfa_challenges')`,
       );
       expect(columns.length).toBeGreaterThan(10);
       for (const column of columns) {
@@ -64,6 +66,10 @@ describe('cluster: a latin1 database still keeps emoji', () => {
           'articles',
           'mail_outbox',
           'password_reset_tokens',
+          'email_verification_tokens',
+          'user_mfa',
+          'mfa_recovery_codes',
+          'mfa_challenges',
         ]),
       );
       // The foreign keys dropped for the conversion are back, with their cascades.
@@ -75,9 +81,13 @@ describe('cluster: a latin1 database still keeps emoji', () => {
       );
       expect(keys).toEqual([
         { tableName: 'articles', rule: 'CASCADE' },
+        { tableName: 'email_verification_tokens', rule: 'CASCADE' },
+        { tableName: 'mfa_challenges', rule: 'CASCADE' },
+        { tableName: 'mfa_recovery_codes', rule: 'CASCADE' },
         { tableName: 'password_reset_tokens', rule: 'CASCADE' },
         { tableName: 'refresh_tokens', rule: 'CASCADE' },
         { tableName: 'sessions', rule: 'CASCADE' },
+        { tableName: 'user_mfa', rule: 'CASCADE' },
       ]);
     } finally {
       await db.end();
