@@ -8,12 +8,19 @@
 //      cookie and retries: 200 with the email (checked on the network: /me 401, one POST
 //      /api/auth/refresh 200, /me 200), and the next call needs no refresh;
 //   5. the authorization survives a reload; refresh and logout run from the UI with the cookie
-//      alone (body {}), logout removes the authorization; a token pasted into the Authorize
-//      dialog works too.
+//      alone (body {}), logout removes the authorization;
+//   6. a second user with TOTP enrolled through the API (codes computed here, RFC 6238): login
+//      from the UI answers mfaRequired and authorizes nothing; "Try it out" on mfa/verify starts
+//      with the login's mfaToken in the body; a body left with the example's placeholder token
+//      still sends the real one (a wrong code then answers 401 mfa_code_invalid); the right code
+//      answers the token pair, which authorizes the UI; /users/me answers 200 for that user;
+//      logout from the UI (the verify's cookie) removes it;
+//   7. a token pasted into the Authorize dialog works too.
 // Any CSP violation (a "Refused to …" console error, or a securitypolicyviolation event) fails
-// the check. Screenshots: <out>/swagger-ui-login.png, <out>/swagger-ui-refresh.png, and on a
-// failure <out>/swagger-ui-failure.png.
+// the check. Screenshots: <out>/swagger-ui-login.png, <out>/swagger-ui-refresh.png,
+// <out>/swagger-ui-mfa.png, and on a failure <out>/swagger-ui-failure.png.
 // Usage: npm run build && node scripts/swagger-ui-check.js [output-dir, default test-output]
+const { createHmac } = require('node:crypto');
 const { mkdirSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const { chromium } = require('playwright-core');
@@ -22,6 +29,7 @@ const { freePort, startServer } = require('./lib/server');
 const outDir = resolve(process.argv[2] || 'test-output');
 const TTL_SECONDS = 5;
 const EMAIL = 'swagger-ui@example.com';
+const MFA_EMAIL = 'swagger-ui-mfa@example.com';
 const PASSWORD = 'correct horse battery';
 
 let current = 'start';
@@ -30,6 +38,29 @@ function check(ok, what) {
   console.log(`ok   ${what}`);
 }
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret at time step `step`. */
+function totp(secret, step) {
+  let bits = '';
+  for (const char of secret.replace(/=+$/, '').toUpperCase()) {
+    bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(char).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const number = mac.readUInt32BE(mac[mac.length - 1] & 0x0f) & 0x7fffffff;
+  return String(number % 1_000_000).padStart(6, '0');
+}
+const stepNow = () => Math.floor(Date.now() / 30_000);
+
+/** JSON over fetch from node (outside the page). */
+async function api(base, method, path, { token, body } = {}) {
+  const headers = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(base + path, { method, headers, body: JSON.stringify(body ?? {}) });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
 
 /** One operation block of the page, by tag and operationId, with the steps the check needs. */
 function operation(page, tag, operationId) {
@@ -42,7 +73,7 @@ function operation(page, tag, operationId) {
       if (!(await block.evaluate((el) => el.classList.contains('is-open')))) {
         await block.locator('.opblock-summary').first().click();
       }
-      const tryOut = block.locator('button.try-out__btn');
+      const tryOut = block.locator('button.try-out__btn:not(.reset)');
       if ((await tryOut.textContent()).trim() === 'Try it out') await tryOut.click();
     },
     body: () => block.locator('textarea.body-param__text'),
@@ -121,10 +152,12 @@ function operation(page, tag, operationId) {
       network.push({
         what: `${request.method()} ${url.pathname} ${response.status()}`,
         authorization: request.headers().authorization,
+        postData: request.postData(),
         response,
       });
     });
     const since = (mark) => network.slice(mark).map((entry) => entry.what);
+    const find = (mark, what) => network.slice(mark).find((entry) => entry.what === what);
     const refreshes = (mark) =>
       since(mark).filter((what) => what.startsWith('POST /api/auth/refresh'));
     const authorized = () =>
@@ -251,6 +284,119 @@ function operation(page, tag, operationId) {
       `GET /api/users/me now answers 401 token_missing (${anonymous.status})`,
     );
 
+    current = 'MFA: enrol a second user through the API';
+    const spec = await (await fetch(`${base}/docs-json`)).json();
+    const verifySpec = spec.paths['/api/auth/mfa/verify']?.post;
+    check(verifySpec?.operationId, 'the document has POST /api/auth/mfa/verify');
+    const mfaRegistered = await api(base, 'POST', '/api/auth/register', {
+      body: { email: MFA_EMAIL, password: PASSWORD },
+    });
+    check(mfaRegistered.status === 201, `register answers 201 (${mfaRegistered.status})`);
+    const setup = await api(base, 'POST', '/api/auth/mfa/totp/setup', {
+      token: mfaRegistered.body.accessToken,
+    });
+    check(
+      setup.status === 200 && /^[A-Z2-7]+=*$/.test(setup.body?.secret ?? ''),
+      `POST /api/auth/mfa/totp/setup answers 200 with a base32 secret (${setup.status})`,
+    );
+    const secret = setup.body.secret;
+    let lastStep = stepNow();
+    /** The code of a step after the last one used (each step counts once), within ±1 step. */
+    const nextCode = async () => {
+      while (lastStep + 1 > stepNow() + 1) await sleep(30_000 - (Date.now() % 30_000) + 50);
+      lastStep = Math.max(stepNow(), lastStep + 1);
+      return totp(secret, lastStep);
+    };
+    const confirmed = await api(base, 'POST', '/api/auth/mfa/totp/confirm', {
+      token: mfaRegistered.body.accessToken,
+      body: { code: totp(secret, lastStep) },
+    });
+    check(
+      confirmed.status === 200 && confirmed.body?.recoveryCodes?.length === 10,
+      `POST /api/auth/mfa/totp/confirm answers 200 with 10 recovery codes (${confirmed.status})`,
+    );
+
+    current = 'MFA: log in through "Try it out"';
+    await login.open();
+    await login.body().fill(JSON.stringify({ email: MFA_EMAIL, password: PASSWORD }));
+    mark = network.length;
+    const challenged = await login.execute();
+    const challenge = await find(mark, 'POST /api/auth/login 200')?.response.json();
+    check(
+      challenged.status === '200' &&
+        challenge?.mfaRequired === true &&
+        /^[\w-]{43}$/.test(challenge.mfaToken) &&
+        challenge.accessToken === undefined,
+      `login from the UI answers 200 mfaRequired with an mfaToken and no tokens (${challenged.status})`,
+    );
+    check(
+      !(await authorized()).bearer && (await page.locator('button.authorize.unlocked').count()) > 0,
+      'the challenge authorized nothing',
+    );
+
+    current = 'MFA: POST /api/auth/mfa/verify through "Try it out"';
+    const verifyTag = verifySpec.tags?.[0] ?? 'default';
+    const verify = operation(page, verifyTag, verifySpec.operationId);
+    await verify.open();
+    const prefilled = JSON.parse(await verify.body().inputValue());
+    check(
+      prefilled.mfaToken === challenge.mfaToken,
+      "Try it out on mfa/verify starts with the login's mfaToken in the body",
+    );
+    // A body reset to the document's example keeps its placeholder token: the request carries
+    // the captured one anyway. A wrong code (none of steps -2…+2) leaves the token usable.
+    const near = [-2, -1, 0, 1, 2].map((d) => totp(secret, stepNow() + d));
+    let wrong = '000000';
+    while (near.includes(wrong)) wrong = String(Number(wrong) + 1).padStart(6, '0');
+    const placeholder = verifySpec.requestBody.content['application/json'];
+    const exampleToken =
+      Object.values(placeholder.examples ?? {})[0]?.value?.mfaToken ??
+      placeholder.example?.mfaToken ??
+      'string';
+    await verify.body().fill(JSON.stringify({ mfaToken: exampleToken, code: wrong }, null, 2));
+    mark = network.length;
+    const refused = await verify.execute();
+    const refusedAt = find(mark, 'POST /api/auth/mfa/verify 401');
+    check(
+      refused.status === '401' && refused.text.includes('mfa_code_invalid'),
+      `a wrong code answers 401 mfa_code_invalid (${refused.status})`,
+    );
+    check(
+      JSON.parse(refusedAt.postData).mfaToken === challenge.mfaToken,
+      `the body's placeholder mfaToken (${exampleToken}) was sent as the captured token`,
+    );
+    check(!(await authorized()).bearer, 'a refused code authorized nothing');
+    // What a user does: the body as Try it out filled it, with their code typed in.
+    await verify.body().fill(JSON.stringify({ ...prefilled, code: await nextCode() }, null, 2));
+    mark = network.length;
+    const verified = await verify.execute();
+    const mfaToken = (await authorized()).bearer?.value;
+    check(
+      verified.status === '200' && typeof mfaToken === 'string' && verified.text.includes(mfaToken),
+      `the right code answers 200 and authorizes the UI with its accessToken (${verified.status})`,
+    );
+    check(
+      JSON.parse(Buffer.from(mfaToken.split('.')[1], 'base64url')).amr?.includes('otp'),
+      'that access token says the session was proven with the second factor (amr otp)',
+    );
+    await verify.block.scrollIntoViewIfNeeded();
+    await verify.block.screenshot({ path: join(outDir, 'swagger-ui-mfa.png') });
+    mark = network.length;
+    const mfaMe = await me.execute();
+    check(
+      mfaMe.status === '200' &&
+        mfaMe.text.includes(MFA_EMAIL) &&
+        network[mark]?.authorization === `Bearer ${mfaToken}`,
+      `GET /api/users/me answers 200 for the MFA user with that token (${mfaMe.status})`,
+    );
+    const mfaLogout = await logout.execute();
+    check(
+      mfaLogout.status === '204',
+      `logout from the UI answers 204 (the verify's cookie) (${mfaLogout.status})`,
+    );
+    await page.locator('button.authorize.unlocked').first().waitFor();
+    check(!(await authorized()).bearer, 'logout removed the authorization');
+
     current = 'a token pasted into the Authorize dialog';
     const pair = await (
       await fetch(`${base}/api/auth/login`, {
@@ -275,7 +421,7 @@ function operation(page, tag, operationId) {
       `no CSP violation${violations.map((v) => `\n     ${v}`).join('')}`,
     );
     console.log(
-      `screenshots: ${join(outDir, 'swagger-ui-login.png')}, ${join(outDir, 'swagger-ui-refresh.png')}`,
+      `screenshots: ${['login', 'refresh', 'mfa'].map((n) => join(outDir, `swagger-ui-${n}.png`)).join(', ')}`,
     );
   } catch (error) {
     console.error(`FAIL ${current}: ${error.message}`);

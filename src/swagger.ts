@@ -106,7 +106,9 @@ const DESCRIPTION = [
     'Answers carry `X-Request-Id`: quote it in a report.',
   'In Swagger UI, register or log in with "Try it out": the UI authorizes itself with the ' +
     'returned accessToken, and when that expires it refreshes once through the cookie and ' +
-    'retries. Refresh and logout work from the UI with the cookie alone (body `{}`).',
+    'retries. Refresh and logout work from the UI with the cookie alone (body `{}`). For a ' +
+    'user with a second factor, login answers mfaRequired: "Try it out" on /api/auth/mfa/verify ' +
+    'then starts with that mfaToken in the body, and its token pair authorizes the UI.',
 ].join('\n\n');
 
 /** The route groups, in the order Swagger UI lists them. */

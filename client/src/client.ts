@@ -1,5 +1,13 @@
 import { chooseCoordinator, type Coordinator } from './coordination.js';
-import { AuthError, errorCode, LoginRequiredError, SESSION_OVER_CODES } from './errors.js';
+import {
+  AuthError,
+  errorCode,
+  LoginRequiredError,
+  MfaCodeInvalidError,
+  MfaRequiredError,
+  SESSION_OVER_CODES,
+  typedError,
+} from './errors.js';
 import { Emitter } from './events.js';
 import { memoryStorage, parseTokens, type TokenStorage } from './storage.js';
 import type {
@@ -8,10 +16,22 @@ import type {
   AuthUser,
   FetchLike,
   LoginInput,
+  MfaAnswer,
+  MfaChallenge,
+  MfaMethod,
   RegisterInput,
   StoredTokens,
   TokenPair,
+  TotpSetup,
 } from './types.js';
+
+/** The login answer for a user with a second factor, instead of a token pair. */
+interface MfaRequiredBody {
+  mfaRequired: true;
+  mfaToken: string;
+  mfaTokenExpiresIn?: number;
+  methods?: MfaMethod[];
+}
 
 /** Creates a client; see README.md for the coordination it does. */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
@@ -65,9 +85,59 @@ export class AuthClient {
     return this.start('register', input);
   }
 
-  /** Logs in and stores the new session's tokens. */
+  /**
+   * Logs in and stores the new session's tokens. For a user with a second factor it asks
+   * `onMfaRequired` and verifies its answer; without that option it rejects with
+   * `MfaRequiredError`, whose `challenge` `verifyMfa` completes.
+   */
   login(input: LoginInput): Promise<AuthUser> {
     return this.start('login', input);
+  }
+
+  /**
+   * Completes a login that needs a second factor (`POST /api/auth/mfa/verify`) and stores the
+   * session's tokens as `login()` does. Rejects with `MfaCodeInvalidError` (wrong or replayed
+   * code: the challenge may be tried again), `MfaTokenInvalidError` (the challenge is over: log
+   * in again) or `AuthError` (`too_many_requests`, …); nothing is stored then.
+   */
+  async verifyMfa(challenge: MfaChallenge | string, answer: MfaAnswer): Promise<AuthUser> {
+    const mfaToken = typeof challenge === 'string' ? challenge : challenge.mfaToken;
+    const factor =
+      'recoveryCode' in answer ? { recoveryCode: answer.recoveryCode } : { code: answer.code };
+    const res = await this.authRequest('mfa/verify', { mfaToken, ...factor });
+    if (!res.ok) throw typedError(await AuthError.fromResponse(res));
+    const pair = (await res.json()) as TokenPair;
+    await this.saveTokens(this.toStored(pair));
+    return pair.user;
+  }
+
+  /**
+   * Starts TOTP enrolment for the logged-in user: a new secret, not active until
+   * `confirmTotp` with a code from it.
+   */
+  async setupTotp(): Promise<TotpSetup> {
+    return (await this.call('POST', 'mfa/totp/setup')) as TotpSetup;
+  }
+
+  /** Activates the secret of `setupTotp`; resolves to the 10 recovery codes (shown once). */
+  async confirmTotp(code: string): Promise<string[]> {
+    const body = (await this.call('POST', 'mfa/totp/confirm', { code })) as {
+      recoveryCodes: string[];
+    };
+    return body.recoveryCodes;
+  }
+
+  /** Removes the second factor (needs the password and a current code). */
+  async disableTotp(input: { password: string; code: string }): Promise<void> {
+    await this.call('DELETE', 'mfa/totp', input);
+  }
+
+  /**
+   * Proves the user again for the current session (`POST /api/auth/reauthenticate`), after a
+   * step-up route answered `StepUpRequiredError`; pass `code` when the user has a second factor.
+   */
+  async reauthenticate(input: { password: string; code?: string }): Promise<void> {
+    await this.call('POST', 'reauthenticate', input);
   }
 
   /** Ends this session on the server and clears the tokens (also when the server fails). */
@@ -168,9 +238,48 @@ export class AuthClient {
   private async start(route: 'register' | 'login', input: object): Promise<AuthUser> {
     const res = await this.authRequest(route, input);
     if (!res.ok) throw await AuthError.fromResponse(res);
-    const pair = (await res.json()) as TokenPair;
+    const body = (await res.json()) as TokenPair | MfaRequiredBody;
+    if ('mfaRequired' in body && body.mfaRequired === true) {
+      return this.secondFactor({
+        mfaToken: body.mfaToken,
+        methods: body.methods ?? ['totp'],
+        expiresIn: body.mfaTokenExpiresIn ?? 300,
+        expiresAt: Date.now() + (body.mfaTokenExpiresIn ?? 300) * 1000,
+      });
+    }
+    const pair = body as TokenPair;
     await this.saveTokens(this.toStored(pair));
     return pair.user;
+  }
+
+  /** Asks `onMfaRequired` until a code works, it gives up, or the challenge is over. */
+  private async secondFactor(challenge: MfaChallenge): Promise<AuthUser> {
+    const prompt = this.options.onMfaRequired;
+    let retry: { error: AuthError; attempt: number } | undefined;
+    for (let attempt = 1; prompt; attempt++) {
+      const answer = await prompt(challenge, retry);
+      if (!answer) break;
+      try {
+        return await this.verifyMfa(challenge, answer);
+      } catch (error) {
+        if (!(error instanceof MfaCodeInvalidError)) throw error;
+        retry = { error, attempt };
+      }
+    }
+    throw new MfaRequiredError(challenge);
+  }
+
+  /** A JSON call to an authenticated auth route through `fetch`; rejects on an error answer. */
+  private async call(method: string, route: string, body?: object): Promise<unknown> {
+    const init: RequestInit = { method, headers: { accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    const res = await this.fetch(`${this.authUrl}/${route}`, init);
+    if (!res.ok) throw typedError(await AuthError.fromResponse(res));
+    const text = await res.text();
+    return text ? JSON.parse(text) : undefined;
   }
 
   private send(url: string, init: RequestInit, tokens: StoredTokens | null): Promise<Response> {

@@ -1,3 +1,5 @@
+import type { MfaChallenge } from './types.js';
+
 /**
  * An error answer of the server (`{statusCode, error, code, message}`), or a client-side
  * condition with a code of its own (`status` 0 then).
@@ -47,6 +49,57 @@ export class AuthError extends Error {
  */
 export class LoginRequiredError extends AuthError {
   override name = 'LoginRequiredError';
+}
+
+/**
+ * `login()` met a user with a second factor and had no `onMfaRequired` to ask (or it gave up):
+ * the password was right, no tokens are stored yet. Complete the login with
+ * `verifyMfa(error.challenge, {code})` (or `{recoveryCode}`). `status` is the server's 200.
+ */
+export class MfaRequiredError extends AuthError {
+  override name = 'MfaRequiredError';
+
+  constructor(readonly challenge: MfaChallenge) {
+    super(200, 'mfa_required', 'A second factor is required: call verifyMfa(challenge, {code})');
+  }
+}
+
+/**
+ * 401 `mfa_code_invalid`: the code was wrong, already used (a TOTP code counts once), or a
+ * used recovery code. The challenge stays usable for a few more tries (5 wrong in all).
+ */
+export class MfaCodeInvalidError extends AuthError {
+  override name = 'MfaCodeInvalidError';
+}
+
+/**
+ * 401 `mfa_token_invalid`: the challenge is over (expired after 5 minutes, already completed,
+ * or voided by too many wrong codes). The user has to log in with the password again.
+ */
+export class MfaTokenInvalidError extends AuthError {
+  override name = 'MfaTokenInvalidError';
+}
+
+/**
+ * 401 `mfa_required` or `reauthentication_required` from a step-up route: the session is fine
+ * but was not proven with a second factor, or not recently enough. `reauthenticate()` (with a
+ * code for `mfa_required`) and a retry; nothing was cleared.
+ */
+export class StepUpRequiredError extends AuthError {
+  override name = 'StepUpRequiredError';
+}
+
+const SUBCLASSES: Record<string, typeof AuthError> = {
+  mfa_code_invalid: MfaCodeInvalidError,
+  mfa_token_invalid: MfaTokenInvalidError,
+  mfa_required: StepUpRequiredError,
+  reauthentication_required: StepUpRequiredError,
+};
+
+/** An AuthError as the subclass its code has, if any. */
+export function typedError(error: AuthError): AuthError {
+  const subclass = error.status === 401 ? SUBCLASSES[error.code] : undefined;
+  return subclass ? new subclass(error.status, error.code, error.message, error.body) : error;
 }
 
 /** The server's codes after which no refresh can help. */

@@ -1,5 +1,5 @@
 import type { BroadcastChannelLike, LockManagerLike } from './coordination.js';
-import type { LoginRequiredError } from './errors.js';
+import type { AuthError, LoginRequiredError } from './errors.js';
 import type { TokenStorage } from './storage.js';
 
 /** The user object of a token pair response. */
@@ -42,6 +42,48 @@ export interface LoginInput {
   password: string;
 }
 
+/** The second factors the server offers for a challenge. */
+export type MfaMethod = 'totp' | 'recovery_code';
+
+/**
+ * A login that needs a second factor: the password was right, and the server answered
+ * `{mfaRequired: true, mfaToken, mfaTokenExpiresIn, methods}` instead of a token pair. The
+ * `mfaToken` is single-use, bound to the user and short-lived (`expiresAt`, epoch ms by the
+ * client's clock); it survives up to 5 wrong codes. The client never stores it.
+ */
+export interface MfaChallenge {
+  mfaToken: string;
+  methods: MfaMethod[];
+  /** Seconds the challenge lived when the server issued it (300). */
+  expiresIn: number;
+  /** When it ends, in epoch milliseconds by the client's clock. */
+  expiresAt: number;
+}
+
+/** What completes a challenge: a 6-digit TOTP code, or one of the recovery codes. */
+export type MfaAnswer = { code: string } | { recoveryCode: string };
+
+/**
+ * Asked for the second factor during `login()`. `retry` is set when the previous answer was a
+ * wrong (or replayed) code; the challenge is still usable then. Returning null or undefined
+ * gives up: `login()` rejects with `MfaRequiredError`, whose `challenge` `verifyMfa` can still
+ * complete.
+ */
+export type MfaPrompt = (
+  challenge: MfaChallenge,
+  retry?: { error: AuthError; attempt: number },
+) => MfaAnswer | null | undefined | Promise<MfaAnswer | null | undefined>;
+
+/** The answer to `POST /api/auth/mfa/totp/setup`: the new, not yet active secret. */
+export interface TotpSetup {
+  /** Base32, for typing into an authenticator app. */
+  secret: string;
+  /** `otpauth://totp/…`, the QR code's content. */
+  otpauthUrl: string;
+  /** The QR code as a `data:image/png;base64,…` URL (for an `<img src>`). */
+  qrCodeDataUrl: string;
+}
+
 /** The subset of `fetch` the client calls; inject one to add logging, cookies or counting. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -78,6 +120,12 @@ export interface AuthClientOptions {
   broadcastChannel?: ((name: string) => BroadcastChannelLike) | null;
   /** Claim window of the BroadcastChannel protocol in ms (default 50). */
   claimWindowMs?: number;
+  /**
+   * Asked for the second factor when `login()` meets a user with MFA; `login()` then verifies
+   * the answer and resolves to the user. Without it, `login()` rejects with `MfaRequiredError`
+   * and the app completes the login with `verifyMfa(error.challenge, answer)`.
+   */
+  onMfaRequired?: MfaPrompt;
 }
 
 export interface AuthEvents {
