@@ -26,6 +26,8 @@ STATE_FILE="${MARIADB_TEST_STATE:-/tmp/mariadb-test.dir}"
 DB_NAME=auth_test
 DB_USER=auth
 DB_PASS=auth
+# Same password, no CREATE ROUTINE / EXECUTE (for the stored procedure's fallback test).
+LIMITED_USER=auth_limited
 START_TIMEOUT=60
 STOP_TIMEOUT=60
 CREATED_MARKER=.created-by-mariadb-test
@@ -210,6 +212,10 @@ CREATE USER IF NOT EXISTS '${DB_USER}'@'localhost' IDENTIFIED BY '${DB_PASS}';
 GRANT ALL PRIVILEGES ON \`${DB_NAME}\`.* TO '${DB_USER}'@'127.0.0.1', '${DB_USER}'@'localhost';
 GRANT ALL PRIVILEGES ON \`${DB_NAME}\\_%\`.* TO '${DB_USER}'@'127.0.0.1', '${DB_USER}'@'localhost';
 GRANT CREATE, DROP ON *.* TO '${DB_USER}'@'127.0.0.1', '${DB_USER}'@'localhost';
+-- A user that may not create routines (test/refresh-procedure.e2e-spec.ts): tables only.
+CREATE USER IF NOT EXISTS '${LIMITED_USER}'@'127.0.0.1' IDENTIFIED BY '${DB_PASS}';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, REFERENCES, LOCK TABLES,
+  CREATE TEMPORARY TABLES ON \`${DB_NAME}\\_%\`.* TO '${LIMITED_USER}'@'127.0.0.1';
 FLUSH PRIVILEGES;
 SQL
 }

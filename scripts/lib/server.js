@@ -30,13 +30,20 @@ function freePort() {
 
 /**
  * `stdio` is the child's stdout/stderr target: 'inherit' (default), 'ignore', or a file
- * descriptor (e.g. a log file the caller opened).
+ * descriptor (e.g. a log file the caller opened). `nodeFlags` come after start:prod's (the
+ * profiler's `--cpu-prof`).
  */
-async function startServer({ port, env = {}, databaseUrl, stdio = 'inherit' } = {}) {
+async function startServer({
+  port,
+  env = {},
+  databaseUrl,
+  stdio = 'inherit',
+  nodeFlags = [],
+} = {}) {
   port ??= await freePort();
   const dir = databaseUrl ? null : mkdtempSync(join(tmpdir(), 'auth-server-'));
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...productionNodeFlags(), 'dist/main.js'], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeFlags, 'dist/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { addSeconds, earliest, epochSeconds } from '../common/time';
 import { authConfig } from '../config/auth.config';
@@ -8,6 +7,7 @@ import { KeySet } from '../keys/key-set.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { User } from '../users/entities/user.entity';
 import { Session } from './entities/session.entity';
+import { Hs256Signer } from './hs256-signer';
 import { ACCESS_TOKEN_TYP, JwtKeys, REFRESH_TOKEN_TYP } from './jwt-keys';
 import { TokenPair } from './types/token-pair';
 
@@ -27,17 +27,19 @@ export function hashToken(token: string): string {
 /** Pure token crypto: signs access and refresh JWTs and derives successor ids. No I/O. */
 @Injectable()
 export class TokenSigner {
+  private readonly refreshJws: Hs256Signer;
+  private readonly accessJws: Hs256Signer;
+
   constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
-    private readonly jwt: JwtService,
     private readonly keys: JwtKeys,
     private readonly keySet: KeySet,
   ) {
     // Not secret: an HMAC of a constant under the key names the key without revealing it.
-    this.hsKid = `hs256-${createHmac('sha256', keys.access).update('kid').digest('base64url').slice(0, 16)}`;
+    const kid = `hs256-${createHmac('sha256', keys.access).update('kid').digest('base64url').slice(0, 16)}`;
+    this.refreshJws = new Hs256Signer(keys.refresh, { typ: REFRESH_TOKEN_TYP });
+    this.accessJws = new Hs256Signer(keys.access, { typ: ACCESS_TOKEN_TYP, kid });
   }
-
-  private readonly hsKid: string;
 
   /** Deterministic successor id: an RFC 9562 v8 UUID from HMAC(refresh key, parent id). */
   successorId(parentId: string): string {
@@ -60,13 +62,11 @@ export class TokenSigner {
       iat: epochSeconds(issuedAt),
       exp: epochSeconds(expiresAt),
     };
-    const jwt = this.jwt.sign(payload, {
-      secret: this.keys.refresh as unknown as string,
-      algorithm: 'HS256',
-      header: { alg: 'HS256', typ: REFRESH_TOKEN_TYP },
-      issuer: this.keys.issuer,
-      audience: this.keys.audience,
-      jwtid: id,
+    const jwt = this.refreshJws.sign({
+      ...payload,
+      aud: this.keys.audience,
+      iss: this.keys.issuer,
+      jti: id,
     });
     return { jwt, expiresAt };
   }
@@ -91,29 +91,28 @@ export class TokenSigner {
   }
 
   /**
-   * HS256 through @nestjs/jwt; ES256, EdDSA and RS256 by the key set's signing key of the
-   * moment. The same claims either way, `iat` and `exp` from the wall clock as jsonwebtoken
-   * sets them (the verifiers judge `exp` by it).
+   * HS256 by Hs256Signer; ES256, EdDSA and RS256 by the key set's signing key of the moment.
+   * The same claims either way, `iat` and `exp` from the wall clock as jsonwebtoken set them
+   * (the verifiers judge `exp` by it).
    */
   private signAccess(user: User, session: SessionProof): string {
     // RFC 8176 `amr` and OIDC's `auth_time`: how and when the session was proven.
     const proof = { amr: session.amr.split(' '), auth_time: epochSeconds(session.authTime) };
     const sid = session.id;
-    if (!this.keySet.enabled) {
-      return this.jwt.sign(
-        { sub: user.id, sid, roles: user.roles, ...proof },
-        {
-          secret: this.keys.access as unknown as string,
-          algorithm: 'HS256',
-          header: { alg: 'HS256', typ: ACCESS_TOKEN_TYP, kid: this.hsKid },
-          issuer: this.keys.issuer,
-          audience: this.keys.audience,
-          expiresIn: this.config.accessTtl,
-          jwtid: randomUUID(),
-        },
-      );
-    }
     const iat = Math.floor(Date.now() / 1000);
+    if (!this.keySet.enabled) {
+      return this.accessJws.sign({
+        sub: user.id,
+        sid,
+        roles: user.roles,
+        ...proof,
+        iat,
+        exp: iat + this.config.accessTtl,
+        aud: this.keys.audience,
+        iss: this.keys.issuer,
+        jti: randomUUID(),
+      });
+    }
     return this.keySet.sign({
       sub: user.id,
       sid,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../database/db-errors';
 import { commitTimeoutMs } from '../database/failover-pool';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
+import { CALL_UNAVAILABLE, mysqlCode, REFRESH_PROCEDURE } from './refresh-procedure';
 import { Session } from './entities/session.entity';
 import { USER_COLUMNS } from './session-lookup';
 
@@ -43,7 +44,8 @@ const SESSION_COLUMNS = [
  * The refresh path's two statements of record, with their SQL built once: finding a presented
  * token (one primary-key lookup joined with its session and user) and spending it. Refresh is
  * the busiest write an auth server has, so it avoids the query builder and, on MySQL, does
- * its work in one transaction of two statements.
+ * its work in two round trips: the lookup, and one CALL of a stored procedure holding the
+ * spend's transaction (four round trips where the procedure is not installed).
  */
 @Injectable()
 export class TokenStore {
@@ -55,6 +57,11 @@ export class TokenStore {
   private readonly touchSessionSql: string;
   private readonly mysql: boolean;
   private sqliteSpend?: (params: SpendParams) => boolean;
+  private sqliteFind?: SqliteStatement;
+  private readonly callSql = `CALL \`${REFRESH_PROCEDURE}\`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  private readonly logger = new Logger(TokenStore.name);
+  /** Whether the spend's stored procedure works here: not tried yet, used, or unavailable. */
+  private procedure: 'untried' | 'used' | 'unavailable' = 'untried';
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     const q = (name: string) => dataSource.driver.escape(name);
@@ -75,17 +82,29 @@ export class TokenStore {
       `WHERE ${q('id')} = ?`;
   }
 
-  /** The token with its session and the session's user, or null. */
+  /**
+   * How a spend reaches the database: one native transaction (SQLite), the stored procedure,
+   * the four statements (MySQL without the procedure), or not known until the first spend.
+   */
+  get spendPath(): 'sqlite' | 'procedure' | 'statements' | 'untried' {
+    if (!this.mysql) return 'sqlite';
+    if (this.procedure === 'used') return 'procedure';
+    return this.procedure === 'unavailable' ? 'statements' : 'untried';
+  }
+
+  /**
+   * The token with its session and the session's user, or null. On SQLite a prepared
+   * better-sqlite3 statement, not TypeORM's query runner (a promise queue and a logger call
+   * per query): measured A/B, see docs/performance.md.
+   */
   async find(id: string): Promise<RefreshToken | null> {
-    const rows = (
-      this.mysql
-        ? await this.onMysqlConnection((query) => query(this.findSql, [id]))
-        : await this.dataSource.query(this.findSql, [id])
-    ) as Record<string, unknown>[];
-    if (rows.length === 0) return null;
-    const token = this.token.hydrate(rows[0]);
-    token.session = this.session.hydrate(rows[0]);
-    token.session.user = this.user.hydrate(rows[0]);
+    const row = this.mysql
+      ? ((await this.onMysqlConnection((query) => query(this.findSql, [id]))) as Row[])[0]
+      : (this.sqliteFind ??= this.sqlite().prepare(this.findSql)).get(id);
+    if (row === undefined) return null;
+    const token = this.token.hydrate(row);
+    token.session = this.session.hydrate(row);
+    token.session.user = this.user.hydrate(row);
     return token;
   }
 
@@ -147,7 +166,46 @@ export class TokenStore {
    * here first (wsrep_sync_wait, failover-pool.ts), so the retry does not conflict again.
    */
   private spendOnMysql(params: SpendParams): Promise<boolean> {
-    return retryOnConflict(() => this.spendOnMysqlOnce(params));
+    // The first attempt by the procedure (one round trip); a retry after a conflict by the
+    // statements, whose UPDATE waits on Galera for the winner's commit to be applied here
+    // (wsrep_sync_wait covers statements a client sends, not those inside a CALL).
+    let attempt = 0;
+    return retryOnConflict(() =>
+      attempt++ === 0 && this.procedure !== 'unavailable'
+        ? this.spendByProcedure(params)
+        : this.spendOnMysqlOnce(params),
+    );
+  }
+
+  /**
+   * The spend as one `CALL` of the stored procedure (refresh-procedure.ts): the same
+   * statements in the same transaction, on the server. Where it is missing or not allowed, the
+   * statements are sent instead, from then on (one warning).
+   */
+  private async spendByProcedure(params: SpendParams): Promise<boolean> {
+    try {
+      return await this.onMysqlConnection(async (query, connection) => {
+        const [rows] = (await query({ sql: this.callSql, timeout: commitTimeoutMs(connection) }, [
+          params.parentId,
+          params.now,
+          params.refreshExpiresAt,
+          ...params.successor,
+        ])) as [{ spent: number | string }[]];
+        this.procedure = 'used';
+        return Number(rows[0].spent) === 1;
+      });
+    } catch (error) {
+      const code = mysqlCode(error);
+      if (!code || !CALL_UNAVAILABLE.has(code)) throw error;
+      if (this.procedure !== 'unavailable') {
+        this.logger.warn(
+          `refresh: ${REFRESH_PROCEDURE} cannot be called (${code}); sending its statements ` +
+            'instead (see npm run cli -- refresh-procedure)',
+        );
+      }
+      this.procedure = 'unavailable';
+      return this.spendOnMysqlOnce(params);
+    }
   }
 
   private spendOnMysqlOnce(params: SpendParams): Promise<boolean> {
@@ -212,9 +270,14 @@ export class TokenStore {
     return this.sqliteSpend(params);
   }
 
-  private prepareSqliteSpend(): (params: SpendParams) => boolean {
-    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase })
+  /** The app's one better-sqlite3 connection (TypeORM's driver holds it). */
+  private sqlite(): SqliteDatabase {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase })
       .databaseConnection;
+  }
+
+  private prepareSqliteSpend(): (params: SpendParams) => boolean {
+    const db = this.sqlite();
     const spendParent = db.prepare(
       'UPDATE "refresh_tokens" SET "spent_at" = ? WHERE "id" = ? AND "spent_at" IS NULL',
     );
@@ -254,8 +317,15 @@ interface MysqlConnection {
   release(): void;
 }
 
+type Row = Record<string, unknown>;
+
 /** The part of better-sqlite3's API used here (its types are not a dependency). */
+interface SqliteStatement {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): Row | undefined;
+}
+
 interface SqliteDatabase {
-  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
+  prepare(sql: string): SqliteStatement;
   transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
 }

@@ -7,6 +7,7 @@ export const COMMAND_NAMES = [
   'revoke-sessions',
   'reset-mfa',
   'migrate',
+  'refresh-procedure',
   'rotate-keys',
   'send-reset',
   'outbox',
@@ -24,6 +25,7 @@ export type ParsedCommand =
   | { command: 'revoke-sessions'; email: string }
   | { command: 'reset-mfa'; email: string }
   | { command: 'migrate' }
+  | { command: 'refresh-procedure' }
   | { command: 'rotate-keys' }
   | { command: 'send-reset'; email: string }
   | { command: 'outbox'; statuses: OutboxListStatus[]; json: boolean };
@@ -49,6 +51,10 @@ const HELP: Record<CommandName, string> = {
   migrate: `migrate
     Applies the pending database migrations and names them. The server (and the other
     commands) also migrate when they connect; this runs them ahead of a deployment.`,
+  'refresh-procedure': `refresh-procedure
+    MySQL/MariaDB: creates the stored procedure refresh spends a token with in one round trip,
+    where the migration that makes it ran without CREATE ROUTINE (it then logged a warning and
+    refresh sends four statements instead). Needs CREATE ROUTINE; servers use it after a restart.`,
   'rotate-keys': `rotate-keys
     With JWT_ALG=ES256, EdDSA or RS256: the next signing key becomes current, the current one
     retires (published until the last token it signed expires), and a new next key is made.
@@ -177,6 +183,7 @@ export function parseCommandLine(argv: string[]): ParsedCommand {
       };
     }
     case 'migrate':
+    case 'refresh-procedure':
     case 'rotate-keys': {
       const { values, positionals } = parse(name, rest);
       if (values.help) return { command: 'help', topic: name };

@@ -9,6 +9,7 @@ import { CliModule } from './cli.module';
 import { CreateAdminCommand, PasswordSource } from './commands/create-admin.command';
 import { ListSessionsCommand } from './commands/list-sessions.command';
 import { migrate } from './commands/migrate.command';
+import { refreshProcedure } from './commands/refresh-procedure.command';
 import { ResetMfaCommand } from './commands/reset-mfa.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions.command';
 import { RotateKeysCommand } from './commands/rotate-keys.command';
@@ -25,6 +26,7 @@ export type Command = Exclude<ParsedCommand, { command: 'help' }>;
 export async function execute(command: Command, env: RawEnv): Promise<string> {
   validateEnvironment();
   if (command.command === 'migrate') return migrate(loadDatabaseConfig(env));
+  if (command.command === 'refresh-procedure') return refreshProcedure(loadDatabaseConfig(env));
   const app = await NestFactory.createApplicationContext(CliModule, {
     logger: new CliLogger(loadAppConfig(env).logLevel),
     abortOnError: false,

@@ -20,6 +20,7 @@ import { MailOutbox1765238400000 } from './migrations/1765238400000-MailOutbox';
 import { PasswordResetTokens1765324800000 } from './migrations/1765324800000-PasswordResetTokens';
 import { EmailVerification1765411200000 } from './migrations/1765411200000-EmailVerification';
 import { Mfa1765497600000 } from './migrations/1765497600000-Mfa';
+import { RefreshProcedure1765584000000 } from './migrations/1765584000000-RefreshProcedure';
 
 export const entities = [
   User,
@@ -43,6 +44,7 @@ export const migrations = [
   PasswordResetTokens1765324800000,
   EmailVerification1765411200000,
   Mfa1765497600000,
+  RefreshProcedure1765584000000,
 ];
 
 /** Bounded waits, so a lost database answers 503 quickly instead of hanging requests. */
