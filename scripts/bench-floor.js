@@ -4,14 +4,18 @@
 // lookup joined with session and user, the SHA-256 comparison, one SQLite transaction (spend
 // the parent if unspent, touch the session, insert the successor), two HS256 signs, the
 // refresh cookie and a JSON answer — with the same libraries (Fastify, better-sqlite3 in WAL
-// mode with synchronous=NORMAL, jsonwebtoken with KeyObjects), but no Nest, guards, passport,
+// mode with synchronous=NORMAL, jsonwebtoken's verify with KeyObjects, the app's HS256 signing), but no Nest, guards, passport,
 // class-validator, helmet, rate limit, metrics or request ids. Loaded like the bench's (b):
 // 50 connections, each presenting the token its last answer gave. A reference for the bench's
 // refresh figure, not a server: nothing here is used by the app.
 // With --db mysql the same work on MySQL/MariaDB through a mysql2 pool of 10 connections (the
 // app's pool size), with the app's statements: the lookup, then START TRANSACTION, the
 // multi-table conditional UPDATE, the INSERT, COMMIT. Database as `npm run bench -- --db mysql`.
+// Since the app spends a token on MySQL by one CALL of a stored procedure, so does the floor
+// (same statements, its own procedure); --spend statements sends the four statements instead.
+// `npm run bench` runs it right after its refresh scenario (b) and prints the ratio.
 // Usage: node scripts/bench-floor.js [--db sqlite|mysql] [--duration 10] [--connections 50]
+//        [--spend procedure|statements]
 const { fork } = require('node:child_process');
 const crypto = require('node:crypto');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
@@ -49,7 +53,7 @@ const SCHEMA = {
  * The refresh's statements on one database: `find(id)` → row, `spend(params)` → true when
  * this call spent the parent, and `seed(...)` for the setup.
  */
-async function openStore(databaseUrl) {
+async function openStore(databaseUrl, spendMode) {
   if (!databaseUrl) {
     const Database = require('better-sqlite3');
     const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
@@ -82,9 +86,33 @@ async function openStore(databaseUrl) {
   const mysql = require('mysql2/promise');
   const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: 10, dateStrings: true });
   for (const sql of SCHEMA.mysql) await pool.query(sql);
+  await pool.query(SPEND_PROCEDURE);
   return {
     find: async (id) => (await pool.query(FIND_SQL, [id]))[0][0],
-    spend: async (p) => {
+    // As the app does (src/auth/refresh-procedure.ts): one CALL; --spend statements sends the
+    // transaction's four statements instead, as the app does without the procedure.
+    spend: spendMode === 'statements' ? spendByStatements : spendByProcedure,
+    exec: (sql, values) => pool.query(sql, values),
+  };
+
+  async function spendByProcedure(p) {
+    const [[[row]]] = await pool.query('CALL floor_spend(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      p.parentId,
+      p.now,
+      p.expiresAt,
+      p.jti,
+      p.sessionId,
+      p.parentId,
+      p.hash,
+      p.now,
+      p.expiresAt,
+      null,
+    ]);
+    return Number(row.spent) === 1;
+  }
+
+  async function spendByStatements(p) {
+    {
       const conn = await pool.getConnection();
       try {
         await conn.query('START TRANSACTION');
@@ -112,10 +140,34 @@ async function openStore(databaseUrl) {
       } finally {
         conn.release();
       }
-    },
-    exec: (sql, values) => pool.query(sql, values),
-  };
+    }
+  }
 }
+
+// The app's procedure (src/auth/refresh-procedure.ts) for the floor's schema.
+const SPEND_PROCEDURE = `
+CREATE PROCEDURE floor_spend(
+  IN p_parent_id varchar(36), IN p_now datetime(3), IN p_refresh_expires_at datetime(3),
+  IN p_id varchar(36), IN p_session_id varchar(36), IN p_token_parent_id varchar(36),
+  IN p_token_hash varchar(64), IN p_created_at datetime(3), IN p_expires_at datetime(3),
+  IN p_spent_at datetime(3))
+  MODIFIES SQL DATA SQL SECURITY INVOKER
+BEGIN
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+  START TRANSACTION;
+  UPDATE refresh_tokens t INNER JOIN sessions s ON s.id = t.session_id
+     SET t.spent_at = p_now, s.last_used_at = p_now, s.refresh_expires_at = p_refresh_expires_at
+   WHERE t.id = p_parent_id AND t.spent_at IS NULL;
+  IF ROW_COUNT() = 0 THEN
+    ROLLBACK;
+    SELECT 0 AS spent;
+  ELSE
+    INSERT INTO refresh_tokens (id, session_id, parent_id, token_hash, created_at, expires_at, spent_at)
+      VALUES (p_id, p_session_id, p_token_parent_id, p_token_hash, p_created_at, p_expires_at, p_spent_at);
+    COMMIT;
+    SELECT 1 AS spent;
+  END IF;
+END`;
 
 const FIND_SQL = `
   SELECT t.id, t.session_id, t.token_hash, t.spent_at, s.user_id, s.expires_at, s.revoked_at, u.disabled_at
@@ -124,11 +176,11 @@ const FIND_SQL = `
 const TOKEN_VALUES =
   '(id, session_id, parent_id, token_hash, created_at, expires_at, spent_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
-async function serve(port, databaseUrl) {
+async function serve(port, databaseUrl, spendMode) {
   const fastify = require('fastify')({ logger: false });
   const jwt = require('jsonwebtoken');
   process.on('SIGTERM', () => process.exit(0));
-  const store = await openStore(databaseUrl);
+  const store = await openStore(databaseUrl, spendMode);
   const refreshKey = crypto.createSecretKey(
     Buffer.from('floor-refresh-secret-0123456789abcdefghij'),
   );
@@ -140,18 +192,38 @@ async function serve(port, databaseUrl) {
   const later = (seconds) =>
     new Date(Date.now() + seconds * 1000).toISOString().replace('T', ' ').replace('Z', '');
   const sha256 = (text) => crypto.createHash('sha256').update(text).digest('hex');
+  // Signed as the app signs (src/auth/hs256-signer.ts): the header encoded once, one HMAC
+  // per token, the same bytes jsonwebtoken would give; verified by jsonwebtoken, as the app does.
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const jws = (key, header) => {
+    const head = b64({ alg: 'HS256', ...header });
+    return (payload) => {
+      const input = `${head}.${b64(payload)}`;
+      return `${input}.${crypto.createHmac('sha256', key).update(input).digest('base64url')}`;
+    };
+  };
+  const signRefresh = jws(refreshKey, { typ: 'rt+jwt' });
+  const signAccess = jws(accessKey, { typ: 'at+jwt' });
   const issue = (sessionId, userId) => {
     const jti = crypto.randomUUID();
-    const refresh = jwt.sign({ sub: userId, sid: sessionId }, refreshKey, {
-      ...claims,
-      jwtid: jti,
-      expiresIn: '7d',
-      header: { typ: 'rt+jwt' },
+    const iat = Math.floor(Date.now() / 1000);
+    const registered = { aud: claims.audience, iss: claims.issuer };
+    const refresh = signRefresh({
+      sub: userId,
+      sid: sessionId,
+      iat,
+      exp: iat + 604_800,
+      ...registered,
+      jti,
     });
-    const access = jwt.sign({ sub: userId, sid: sessionId, roles: ['user'] }, accessKey, {
-      ...claims,
-      expiresIn: '15m',
-      header: { typ: 'at+jwt' },
+    const access = signAccess({
+      sub: userId,
+      sid: sessionId,
+      roles: ['user'],
+      iat,
+      exp: iat + 900,
+      ...registered,
+      jti: crypto.randomUUID(),
     });
     return { jti, refresh, access };
   };
@@ -225,19 +297,19 @@ async function serve(port, databaseUrl) {
   fastify.listen({ port, host: '127.0.0.1' }).then(() => process.send('listening'));
 }
 
-async function measure() {
+/**
+ * One floor run: `db` sqlite or mysql (`target`: the bench's MySQL target, which the run
+ * recreates), `duration` s, `connections`, `spend` procedure|statements (MySQL). Resolves to
+ * { okPerSec, p50, p99, cpuPerRequest, failed, line }.
+ */
+async function measureFloor({ db = 'sqlite', duration = 10, connections = 50, target, spend }) {
   const autocannon = require('autocannon');
   const { freePort } = require('./lib/server');
-  const { mysqlTarget } = require('./bench/db');
-  const duration = opt('duration', 10);
-  const connections = opt('connections', 50);
-  const db = raw('db') ?? 'sqlite';
-  if (db !== 'sqlite' && db !== 'mysql') throw new Error(`--db sqlite|mysql (got ${db})`);
-  const target = db === 'mysql' ? await mysqlTarget({ log: (line) => console.log(line) }) : null;
-  const databaseUrl = target ? await target.fresh() : '';
+  const databaseUrl = db === 'mysql' ? await target.fresh() : '';
+  const spendMode = spend ?? 'procedure';
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = fork(__filename, ['--serve', String(port), databaseUrl]);
+  const child = fork(__filename, ['--serve', String(port), databaseUrl, spendMode]);
   await new Promise((resolve) => child.once('message', resolve));
   const tokens = await (await fetch(`${base}/tokens`)).json();
   const cpuMs = () => {
@@ -269,23 +341,56 @@ async function measure() {
   const cpuPerRequest = (cpuMs() - cpuBefore) / result.requests.total;
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
-  await target?.close();
   const ok = result.requests.total - failed;
-  console.log(
-    `floor refresh on ${db} (no framework), ${connections} connections, ${duration} s: ` +
-      `${Math.round(ok / result.duration)} refresh/s, p50 ${result.latency.p50} ms, ` +
-      `p99 ${result.latency.p99} ms, ${cpuPerRequest.toFixed(2)} ms server CPU per refresh, ` +
-      `non-200: ${failed}`,
-  );
-  if (failed > 0) process.exitCode = 1;
+  const okPerSec = ok / result.duration;
+  const how = db === 'mysql' ? `, spend by ${spendMode}` : '';
+  const line =
+    `floor refresh on ${db} (no framework${how}), ${connections} connections, ${duration} s: ` +
+    `${Math.round(okPerSec)} refresh/s, p50 ${result.latency.p50} ms, ` +
+    `p99 ${result.latency.p99} ms, ${cpuPerRequest.toFixed(2)} ms server CPU per refresh, ` +
+    `non-200: ${failed}`;
+  return {
+    okPerSec,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuPerRequest,
+    failed,
+    line,
+  };
 }
 
-if (args[0] === '--serve')
-  serve(Number(args[1]), args[2]).catch((error) => {
+async function measure() {
+  const { mysqlTarget } = require('./bench/db');
+  const db = raw('db') ?? 'sqlite';
+  if (db !== 'sqlite' && db !== 'mysql') throw new Error(`--db sqlite|mysql (got ${db})`);
+  const spend = raw('spend') ?? 'procedure';
+  if (spend !== 'procedure' && spend !== 'statements') {
+    throw new Error(`--spend procedure|statements (got ${spend})`);
+  }
+  const target = db === 'mysql' ? await mysqlTarget({ log: (line) => console.log(line) }) : null;
+  try {
+    const floor = await measureFloor({
+      db,
+      duration: opt('duration', 10),
+      connections: opt('connections', 50),
+      target,
+      spend,
+    });
+    console.log(floor.line);
+    if (floor.failed > 0) process.exitCode = 1;
+  } finally {
+    await target?.close();
+  }
+}
+
+module.exports = { measureFloor };
+
+if (require.main === module && args[0] === '--serve')
+  serve(Number(args[1]), args[2], args[3]).catch((error) => {
     console.error(error);
     process.exit(1);
   });
-else
+else if (require.main === module)
   measure().catch((error) => {
     console.error(error);
     process.exit(1);

@@ -29,6 +29,7 @@ const { machine, markdown, printTable, targets, fmt } = require('./bench/report'
 const scenarios = require('./bench/scenarios');
 const { tokenTable, humanCount } = require('./bench/token-table');
 const { ensureBuilt } = require('./lib/build');
+const { measureFloor } = require('./bench-floor');
 const { startServer } = require('./lib/server');
 
 const ROOT = join(__dirname, '..');
@@ -137,6 +138,25 @@ function serverEnv(opts) {
   };
 }
 
+/** (b)'s floor run: into the figures and as a paragraph and row of (b)'s section. */
+function addFloor(b, details, floor, opts) {
+  if (!b) return;
+  b.floor = floor;
+  const section = details.find((d) => d.key === 'b');
+  const ratio = b.result.okPerSec / floor.okPerSec;
+  section.lines.push(
+    '',
+    `Right after, \`scripts/bench-floor.js\` did the same work on bare Fastify (same database,`,
+    'libraries, signing, load; no Nest, guards, passport, validation, helmet, rate limit,',
+    `metrics or request ids): **${fmt(floor.okPerSec, 0)} refresh/s**, so the server reaches`,
+    `**${fmt(ratio, 2)}** of it (target ≥ 0.85). CPU per refresh: floor`,
+    `${fmt(floor.cpuPerRequest, 2)} ms, server ${fmt(b.cpuPerRequest, 2)} ms.`,
+  );
+  section.commands.push(
+    `node scripts/bench-floor.js --db ${opts.db} --duration ${opts.duration} --connections ${opts.connections}`,
+  );
+}
+
 async function main() {
   process.chdir(ROOT);
   const opts = parseArgs(process.argv.slice(2));
@@ -231,6 +251,19 @@ async function main() {
       } finally {
         await server.stop();
       }
+    }
+    if (want('b')) {
+      // After the server stopped: on MySQL the floor recreates the bench database.
+      log('b: the floor (scripts/bench-floor.js: the same work without the framework)…');
+      const floor = await measureFloor({
+        db: opts.db,
+        duration: opts.duration,
+        connections: opts.connections,
+        target,
+      });
+      log(floor.line);
+      if (floor.failed > 0) ctx.fail('b: floor', `${floor.failed} non-200 answers`);
+      addFloor(figures.scenarios.b, details, floor, opts);
     }
     if (want('e')) {
       const [small, big] = opts.tokenSizes.map(humanCount);

@@ -26,7 +26,7 @@ const log = (line) => console.log(`[profile] ${line}`);
 /** Who owns a frame: a package, one of our files, Node itself, or V8's own entries. */
 function owner(frame) {
   const url = frame.url ?? '';
-  if (!url) return `(${frame.functionName || 'program'})`;
+  if (!url) return frame.functionName || '(program)';
   const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
   if (pkg) return pkg[1];
   if (url.startsWith('node:')) return 'node internals';

@@ -70,6 +70,17 @@ function targets(figures, { db, tokenLabels, rssRequests }) {
     `≥ ${fmt(refreshTarget, 0)} (2 cores)`,
     b >= refreshTarget,
   );
+  // Issue 16: the server's refresh against scripts/bench-floor.js, run right after (b).
+  const floor = s.b?.floor?.okPerSec;
+  const bf = s.b?.floor && ratio(b, floor);
+  add(
+    'b',
+    'refresh ÷ bench-floor (no framework)',
+    s.b?.floor && bf,
+    `${fmt(bf, 2)} (${fmt(b, 0)} of ${fmt(floor, 0)}/s)`,
+    '≥ 0.85',
+    bf >= 0.85,
+  );
   // (c) compares with the hash_time measured right around its own load (scenarios.js).
   const ceiling = s.c?.hash.ceilingPerSec;
   const c = s.c && ratio(s.c.loginsPerSec, ceiling);

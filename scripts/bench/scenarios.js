@@ -303,12 +303,21 @@ const REFRESH_COMMAND = (c, d) =>
   `autocannon -c ${c} -d ${d} -m POST -H "content-type: application/json" http://127.0.0.1:$PORT/api/auth/refresh` +
   '  # body {"refreshToken": the one the connection\'s last response returned}: scripts/bench/load-worker.js, kind "refresh"';
 
+/** CPU time (user + system) of process `pid` so far, in ms (/proc, 10 ms ticks). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** (b) Refresh throughput. */
 async function refreshThroughput(ctx) {
   const { connections: c, duration: d } = ctx.opts;
-  const { sessions, result } = await refreshLoad(ctx, 'b: refresh');
+  const { sessions, before, result } = await refreshLoad(ctx, 'b: refresh', async () =>
+    cpuMs(ctx.pid),
+  );
+  const cpuPerRequest = (cpuMs(ctx.pid) - before) / result.total;
   return {
-    figures: { sessions, result },
+    figures: { sessions, result, cpuPerRequest },
     section: {
       title: 'b. Refresh throughput',
       lines: [
@@ -316,7 +325,8 @@ async function refreshThroughput(ctx) {
         `${sessions} sessions made by logging in beforehand (warm-up and spares included); each connection`,
         'owns one and presents the refresh token its previous response returned (fresh and unspent',
         'every time, so no grace replay and no reuse detection).',
-        `Non-200 answers count as errors (must be 0). **${fmt(result.okPerSec, 0)} refresh/s**.`,
+        `Non-200 answers count as errors (must be 0). **${fmt(result.okPerSec, 0)} refresh/s**,`,
+        `${fmt(cpuPerRequest, 2)} ms of server CPU per refresh.`,
       ],
       table: { head: LATENCY_HEAD, rows: [latencyRow('refresh', result)] },
       commands: [REFRESH_COMMAND(c, d)],

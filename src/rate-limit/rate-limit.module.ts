@@ -4,6 +4,7 @@ import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { MailConfig, mailConfig } from '../config/mail.config';
 import { RateLimitConfig, rateLimitConfig } from '../config/rate-limit.config';
+import { MemoryRateLimitStorage } from './memory-rate-limit.storage';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMIT_RULES } from './rate-limit.rules';
 import { RedisRateLimitStorage } from './rate-limit.storage';
@@ -23,8 +24,10 @@ async function throttlerOptions(
       skipIf: (context) => rule.key(requestOf(context)) === undefined,
       getTracker: (request) => rule.key(request as FastifyRequest) ?? '',
     })),
-    // Without REDIS_URL each instance counts in its own memory (ThrottlerStorageService).
-    storage: config.redisUrl ? await RedisRateLimitStorage.connect(config.redisUrl) : undefined,
+    // Without REDIS_URL each instance counts in its own memory (MemoryRateLimitStorage).
+    storage: config.redisUrl
+      ? await RedisRateLimitStorage.connect(config.redisUrl)
+      : new MemoryRateLimitStorage(),
     // Only the contract's Retry-After on a 429, no X-RateLimit-* on every answer.
     setHeaders: false,
   };

@@ -1,7 +1,8 @@
 import { Logger, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { MemoryRateLimitStorage } from './memory-rate-limit.storage';
 
 /** Longest a request waits for Redis before it is counted in memory instead. */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -23,7 +24,7 @@ export class RedisRateLimitStorage
   implements ThrottlerStorage, OnModuleDestroy, OnApplicationShutdown
 {
   private readonly logger = new Logger('RateLimit');
-  private readonly memory = new ThrottlerStorageService();
+  private readonly memory = new MemoryRateLimitStorage();
   private redisDownUntil = 0;
   private lastWarningAt = 0;
 
