@@ -309,7 +309,9 @@ async function measureFloor({ db = 'sqlite', duration = 10, connections = 50, ta
   const spendMode = spend ?? 'procedure';
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = fork(__filename, ['--serve', String(port), databaseUrl, spendMode]);
+  // FLOOR_NODE_FLAGS: node flags for the floor's server (e.g. --cpu-prof, to compare profiles).
+  const execArgv = process.env.FLOOR_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = fork(__filename, ['--serve', String(port), databaseUrl, spendMode], { execArgv });
   await new Promise((resolve) => child.once('message', resolve));
   const tokens = await (await fetch(`${base}/tokens`)).json();
   const cpuMs = () => {

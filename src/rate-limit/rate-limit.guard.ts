@@ -1,5 +1,18 @@
 import { createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
+import {
+  THROTTLER_BLOCK_DURATION,
+  THROTTLER_KEY_GENERATOR,
+  THROTTLER_LIMIT,
+  THROTTLER_SKIP,
+  THROTTLER_TRACKER,
+  THROTTLER_TTL,
+} from '@nestjs/throttler/dist/throttler.constants';
+import type {
+  ThrottlerGenerateKeyFunction,
+  ThrottlerGetTrackerFunction,
+} from '@nestjs/throttler/dist/throttler-module-options.interface';
 import type {
   ThrottlerLimitDetail,
   ThrottlerRequest,
@@ -30,6 +43,28 @@ class Exhausted extends Error {
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** Per controller class and handler: its rules with their settings, or null (dynamic). */
+  private readonly plans = new WeakMap<object, Map<object, RulePlan[] | null>>();
+
+  /**
+   * ThrottlerGuard's decision, with what it reads from route metadata on every request (a
+   * skip flag for each of the 14 rules, then five settings of each rule left) read once per
+   * route: metadata is fixed once the app has started. A route whose settings are functions
+   * of the request (none here) goes through ThrottlerGuard as it is.
+   */
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const handler = context.getHandler();
+    if (!this.reflector.get<string>(RATE_LIMIT_KEY, handler)) return true;
+    const plan = this.planFor(context.getClass(), handler);
+    if (plan === null) return super.canActivate(context);
+    let allowed = true;
+    for (const rule of plan) {
+      if (rule.skipIf?.(context)) continue;
+      if (!(await this.handleRequest({ context, ...rule }))) allowed = false;
+    }
+    return allowed;
+  }
+
   protected shouldSkip(context: ExecutionContext): Promise<boolean> {
     return Promise.resolve(!this.reflector.get<string>(RATE_LIMIT_KEY, context.getHandler()));
   }
@@ -62,6 +97,54 @@ export class RateLimitGuard extends ThrottlerGuard {
     }
   }
 
+  /** The rules of a route as ThrottlerGuard.canActivate resolves them (same metadata keys). */
+  private planFor(classRef: object, handler: object): RulePlan[] | null {
+    let byHandler = this.plans.get(classRef);
+    if (!byHandler) {
+      byHandler = new Map();
+      this.plans.set(classRef, byHandler);
+    }
+    let plan = byHandler.get(handler);
+    if (plan !== undefined) return plan;
+    const targets = [handler, classRef] as Parameters<Reflector['getAllAndOverride']>[1];
+    const meta = <T>(key: string, name: string) =>
+      this.reflector.getAllAndOverride<T | undefined>(key + name, targets);
+    plan = [];
+    for (const throttler of this.throttlers) {
+      const name = throttler.name ?? 'default';
+      if (meta<boolean>(THROTTLER_SKIP, name)) continue;
+      const limit = meta<unknown>(THROTTLER_LIMIT, name) ?? throttler.limit;
+      const ttl = meta<unknown>(THROTTLER_TTL, name) ?? throttler.ttl;
+      const blockDuration =
+        meta<unknown>(THROTTLER_BLOCK_DURATION, name) ?? throttler.blockDuration ?? ttl;
+      if (
+        typeof limit !== 'number' ||
+        typeof ttl !== 'number' ||
+        typeof blockDuration !== 'number'
+      ) {
+        plan = null;
+        break;
+      }
+      plan.push({
+        limit,
+        ttl,
+        blockDuration,
+        throttler,
+        skipIf: throttler.skipIf ?? this.commonOptions.skipIf,
+        getTracker:
+          meta<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER, name) ??
+          throttler.getTracker ??
+          this.commonOptions.getTracker!,
+        generateKey:
+          meta<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR, name) ??
+          throttler.generateKey ??
+          this.commonOptions.generateKey!,
+      });
+    }
+    byHandler.set(handler, plan);
+    return plan;
+  }
+
   protected throwThrottlingException(
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
@@ -69,6 +152,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     return Promise.reject(new Exhausted(detail.timeToBlockExpire));
   }
 }
+
+type RulePlan = Omit<ThrottlerRequest, 'context'> & {
+  skipIf?: (context: ExecutionContext) => boolean;
+};
 
 /**
  * True when an exhausted quiet rule of the route let this request through: the handler
