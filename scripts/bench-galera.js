@@ -21,6 +21,7 @@ const { fmt, machine } = require('./bench/report');
 const { refreshLoad } = require('./bench/scenarios');
 const { ensureBuilt } = require('./lib/build');
 const { startServer } = require('./lib/server');
+const { benchServerEnv } = require('./bench/server-env');
 
 const ROOT = join(__dirname, '..');
 const SCRIPT = join(__dirname, 'galera-test.sh');
@@ -99,19 +100,8 @@ async function main() {
       const server = await startServer({
         databaseUrl: database.url,
         stdio: serverLog,
-        env: {
-          NODE_ENV: 'production',
-          JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
-          JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
-          // Production refuses to start without it (it seals TOTP secrets).
-          DATA_ENCRYPTION_KEY: '2d'.repeat(32),
-          LOG_LEVEL: 'warn',
-          AUTH_RATE_LIMIT: '1000000/1s',
-          // Only the setup logs in (one session per connection); the refreshes hash nothing.
-          BCRYPT_COST: '4',
-          WEB_CONCURRENCY: '1',
-          DATABASE_CAUSAL_READS: causal,
-        },
+        // Only the setup logs in (one session per connection); the refreshes hash nothing.
+        env: benchServerEnv(4, { WEB_CONCURRENCY: '1', DATABASE_CAUSAL_READS: causal }),
       });
       try {
         const label = `run ${i + 1} (causal reads ${causal})`;

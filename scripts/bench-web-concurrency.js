@@ -26,6 +26,7 @@ const { fmt, machine } = require('./bench/report');
 const { refreshLoad } = require('./bench/scenarios');
 const { ensureBuilt } = require('./lib/build');
 const { startServer } = require('./lib/server');
+const { benchServerEnv } = require('./bench/server-env');
 
 const ROOT = join(__dirname, '..');
 const MARIADB = join(__dirname, 'mariadb-test.sh');
@@ -139,18 +140,8 @@ async function main() {
       const server = await startServer({
         databaseUrl: await target.fresh(),
         stdio: serverLog,
-        env: {
-          NODE_ENV: 'production',
-          JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
-          JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
-          // Production refuses to start without it (it seals TOTP secrets).
-          DATA_ENCRYPTION_KEY: '2d'.repeat(32),
-          LOG_LEVEL: 'warn',
-          AUTH_RATE_LIMIT: '1000000/1s',
-          // Only the setup logs in (one session per connection); the refreshes hash nothing.
-          BCRYPT_COST: '4',
-          WEB_CONCURRENCY: String(processes),
-        },
+        // Only the setup logs in (one session per connection); the refreshes hash nothing.
+        env: benchServerEnv(4, { WEB_CONCURRENCY: String(processes) }),
       });
       try {
         // /api/health answered: one worker listens. Wait for all of them to exist; the logins

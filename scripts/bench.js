@@ -24,6 +24,7 @@ const { PASSWORD, createArticles, register } = require('./bench/api');
 const { mysqlTarget, sqliteTarget } = require('./bench/db');
 const { failures, warnings } = require('./bench/load');
 const { accessTokenAlgorithms } = require('./bench/algorithms');
+const { benchServerEnv } = require('./bench/server-env');
 const { sessionCache } = require('./bench/session-cache');
 const { machine, markdown, printTable, targets, fmt } = require('./bench/report');
 const scenarios = require('./bench/scenarios');
@@ -123,19 +124,8 @@ function measureHash(cost, samples) {
 }
 
 function serverEnv(opts) {
-  return {
-    NODE_ENV: 'production',
-    JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
-    JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
-    // Production refuses to start without it (it seals TOTP secrets).
-    DATA_ENCRYPTION_KEY: '2d'.repeat(32),
-    LOG_LEVEL: 'warn',
-    // Rate limits must never throttle the bench (1,000,000 is the largest N accepted).
-    AUTH_RATE_LIMIT: '1000000/1s',
-    BCRYPT_COST: String(opts.cost),
-    // A full run on MySQL can outlast the default 15 min of the one access token it uses.
-    ACCESS_TOKEN_TTL: '2h',
-  };
+  // A full run on MySQL can outlast the default 15 min of the one access token it uses.
+  return benchServerEnv(opts.cost, { ACCESS_TOKEN_TTL: '2h' });
 }
 
 /** (b)'s floor run: into the figures and as a paragraph and row of (b)'s section. */

@@ -6,12 +6,14 @@
 // for Chrome DevTools (Performance → Load profile).
 // Usage: node scripts/profile-refresh.js [--db sqlite|mysql] [--duration 8] [--connections 50]
 //        [--top 25] [--out DIR]      (mysql: the database of `npm run bench -- --db mysql`)
+// PROFILE_ENV='{"NAME":"value"}' adds server settings (e.g. SESSION_CACHE off).
 const { mkdirSync, openSync, readdirSync, readFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const { register } = require('./bench/api');
 const { mysqlTarget, sqliteTarget } = require('./bench/db');
 const { failures } = require('./bench/load');
 const { refreshLoad } = require('./bench/scenarios');
+const { benchServerEnv } = require('./bench/server-env');
 const { ensureBuilt } = require('./lib/build');
 const { startServer } = require('./lib/server');
 
@@ -68,7 +70,12 @@ function summarize(profile, fromUs, toUs, top) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => `${((100 * us) / busy).toFixed(1).padStart(5)} %  ${name}`);
-  return { busyMs: busy / 1000, totalMs: total / 1000, owners: rows(byOwner), hot: rows(byFunction) };
+  return {
+    busyMs: busy / 1000,
+    totalMs: total / 1000,
+    owners: rows(byOwner),
+    hot: rows(byFunction),
+  };
 }
 
 async function main() {
@@ -85,16 +92,7 @@ async function main() {
   const before = new Set(readdirSync(dir));
   const server = await startServer({
     databaseUrl: await target.fresh(),
-    env: {
-      NODE_ENV: 'production',
-      JWT_ACCESS_SECRET: 'bench-access-secret-0123456789abcdefghijklmnopq',
-      JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdefghijklmnop',
-      DATA_ENCRYPTION_KEY: '2d'.repeat(32),
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT: '1000000/1s',
-      BCRYPT_COST: '4',
-      ...(process.env.PROFILE_ENV ? JSON.parse(process.env.PROFILE_ENV) : {}),
-    },
+    env: benchServerEnv(4, process.env.PROFILE_ENV ? JSON.parse(process.env.PROFILE_ENV) : {}),
     nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
     stdio: openSync(join(dir, 'server.log'), 'w'),
   });

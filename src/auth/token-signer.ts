@@ -98,24 +98,10 @@ export class TokenSigner {
   private signAccess(user: User, session: SessionProof): string {
     // RFC 8176 `amr` and OIDC's `auth_time`: how and when the session was proven.
     const proof = { amr: session.amr.split(' '), auth_time: epochSeconds(session.authTime) };
-    const sid = session.id;
     const iat = Math.floor(Date.now() / 1000);
-    if (!this.keySet.enabled) {
-      return this.accessJws.sign({
-        sub: user.id,
-        sid,
-        roles: user.roles,
-        ...proof,
-        iat,
-        exp: iat + this.config.accessTtl,
-        aud: this.keys.audience,
-        iss: this.keys.issuer,
-        jti: randomUUID(),
-      });
-    }
-    return this.keySet.sign({
+    const claims = {
       sub: user.id,
-      sid,
+      sid: session.id,
       roles: user.roles,
       ...proof,
       iat,
@@ -123,6 +109,7 @@ export class TokenSigner {
       aud: this.keys.audience,
       iss: this.keys.issuer,
       jti: randomUUID(),
-    });
+    };
+    return this.keySet.enabled ? this.keySet.sign(claims) : this.accessJws.sign(claims);
   }
 }
