@@ -3,7 +3,7 @@ import { RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { type ServerOptions, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppException, ErrorCode } from './common/errors';
 import {
@@ -49,8 +49,14 @@ function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void 
   socket.destroy(error);
 }
 
-/** Fastify options: the contract's 100 KiB body limit and the client-IP trust setting. */
-export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+/**
+ * Fastify options: the contract's 100 KiB body limit and the client-IP trust setting.
+ * `serverOptions` go to Node's http.createServer beside the app's (tests shorten its timeouts).
+ */
+export function createFastifyAdapter(
+  config: AppConfig,
+  serverOptions: ServerOptions = {},
+): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
@@ -64,7 +70,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     genReqId: requestIdFor,
     // Node answers an HTTP/1.1 request without Host with a bare 400 and no body;
     // requireHostHeader (below) answers it in the contract's shape instead.
-    http: { requireHostHeader: false },
+    http: { requireHostHeader: false, ...serverOptions },
   });
 }
 

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ServerOptions } from 'node:http';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
@@ -35,6 +36,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Capture the app's logs (pino JSON lines, every level) here; without it nothing is logged. */
   logs?: LogCapture;
+  /** Node http server options beside the app's (e.g. a short headersTimeout). */
+  server?: ServerOptions;
 }
 
 /**
@@ -55,7 +58,7 @@ export async function createTestApp(
       .useValue(clock)
       .compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(
-      createFastifyAdapter(loadAppConfig(process.env)),
+      createFastifyAdapter(loadAppConfig(process.env), options.server),
       { ...NEST_APP_OPTIONS, logger: options.logs?.logger() ?? false },
     );
     await configureApp(app);
