@@ -6,6 +6,7 @@ import { AuthError, LoginRequiredError, createAuthClient, memoryStorage } from '
 import {
   PASSWORD,
   call,
+  cookieJar,
   countingFetch,
   sleep,
   startServer,
@@ -300,30 +301,13 @@ describe('logout, logoutAll', () => {
 });
 
 describe('cookie mode', () => {
-  /** A one-cookie jar standing in for the browser: keeps `refresh_token`, sends it to /api/auth. */
-  function cookieJarFetch() {
-    let cookie = null;
-    return async (input, init = {}) => {
-      const headers = new Headers(init.headers);
-      if (cookie && new URL(`${input}`).pathname.startsWith('/api/auth')) {
-        headers.set('cookie', `refresh_token=${cookie}`);
-      }
-      const res = await fetch(input, { ...init, headers });
-      for (const line of res.headers.getSetCookie()) {
-        const match = /^refresh_token=([^;]*)/.exec(line);
-        if (match) cookie = match[1] || null;
-      }
-      return res;
-    };
-  }
-
   it('never stores the refresh token; 20 calls after expiry share one refresh', async () => {
     const storage = memoryStorage();
     const { client, counter, user } = await loggedIn({
       storage,
       refreshTokenIn: 'cookie',
       proactiveRefresh: false,
-      innerFetch: cookieJarFetch(),
+      innerFetch: cookieJar().fetch,
     });
     assert.equal((await client.getTokens()).refreshToken, null);
     await untilExpired(client);

@@ -221,3 +221,24 @@ export async function call(base, method, path, { token, body } = {}) {
   }
   return { status: res.status, body: json };
 }
+
+/**
+ * A one-cookie jar standing in for the browser: keeps `refresh_token` from Set-Cookie and sends
+ * it to /api/auth. `fetch` is the jar's fetch; `cookie()` what it holds now (null: none).
+ */
+export function cookieJar() {
+  let cookie = null;
+  const jarFetch = async (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (cookie && new URL(`${input}`).pathname.startsWith('/api/auth')) {
+      headers.set('cookie', `refresh_token=${cookie}`);
+    }
+    const res = await fetch(input, { ...init, headers });
+    for (const line of res.headers.getSetCookie()) {
+      const match = /^refresh_token=([^;]*)/.exec(line);
+      if (match) cookie = match[1] || null;
+    }
+    return res;
+  };
+  return { fetch: jarFetch, cookie: () => cookie };
+}

@@ -12,7 +12,7 @@ import {
   createAuthClient,
   memoryStorage,
 } from '../dist/index.js';
-import { PASSWORD, call, startServer, uniqueEmail } from './harness.mjs';
+import { PASSWORD, call, cookieJar, startServer, uniqueEmail } from './harness.mjs';
 import { authenticator, totp } from './totp.mjs';
 
 let server;
@@ -229,25 +229,17 @@ describe('onMfaRequired', () => {
 describe('cookie mode', () => {
   it('verify sets the refresh cookie; the client stores no refresh token and refreshes', async () => {
     const { email, app } = await enrolled();
-    let cookie = null;
-    const jar = async (input, init = {}) => {
-      const headers = new Headers(init.headers);
-      if (cookie && new URL(`${input}`).pathname.startsWith('/api/auth')) {
-        headers.set('cookie', `refresh_token=${cookie}`);
-      }
-      const res = await fetch(input, { ...init, headers });
-      for (const line of res.headers.getSetCookie()) {
-        const match = /^refresh_token=([^;]*)/.exec(line);
-        if (match) cookie = match[1] || null;
-      }
-      return res;
-    };
-    const client = createAuthClient({ baseUrl: server.base, refreshTokenIn: 'cookie', fetch: jar });
+    const jar = cookieJar();
+    const client = createAuthClient({
+      baseUrl: server.base,
+      refreshTokenIn: 'cookie',
+      fetch: jar.fetch,
+    });
     const challenge = await challengeOf(client, email);
-    assert.equal(cookie, null, 'no refresh cookie before the second factor');
+    assert.equal(jar.cookie(), null, 'no refresh cookie before the second factor');
     await client.verifyMfa(challenge, { code: await app.next() });
     assert.equal((await client.getTokens()).refreshToken, null);
-    assert.ok(cookie);
+    assert.ok(jar.cookie());
     const before = (await client.getTokens()).accessToken;
     assert.notEqual((await client.refresh()).accessToken, before);
     assert.equal((await client.fetch('/api/users/me')).status, 200);
