@@ -74,7 +74,7 @@ async function openStore(databaseUrl, spendMode) {
     const spend = db.transaction((p) => {
       if (spendParent.run(p.now, p.parentId).changes !== 1) return false;
       touchSession.run(p.now, p.expiresAt, p.sessionId);
-      insertToken.run(p.jti, p.sessionId, p.parentId, p.hash, p.now, p.expiresAt, null);
+      insertToken.run(...successorValues(p));
       return true;
     });
     return {
@@ -100,46 +100,30 @@ async function openStore(databaseUrl, spendMode) {
       p.parentId,
       p.now,
       p.expiresAt,
-      p.jti,
-      p.sessionId,
-      p.parentId,
-      p.hash,
-      p.now,
-      p.expiresAt,
-      null,
+      ...successorValues(p),
     ]);
     return Number(row.spent) === 1;
   }
 
   async function spendByStatements(p) {
-    {
-      const conn = await pool.getConnection();
-      try {
-        await conn.query('START TRANSACTION');
-        const [spent] = await conn.query(
-          'UPDATE refresh_tokens t INNER JOIN sessions s ON s.id = t.session_id ' +
-            'SET t.spent_at = ?, s.last_used_at = ?, s.refresh_expires_at = ? ' +
-            'WHERE t.id = ? AND t.spent_at IS NULL',
-          [p.now, p.now, p.expiresAt, p.parentId],
-        );
-        if (spent.affectedRows === 0) {
-          await conn.query('ROLLBACK');
-          return false;
-        }
-        await conn.query(`INSERT INTO refresh_tokens ${TOKEN_VALUES}`, [
-          p.jti,
-          p.sessionId,
-          p.parentId,
-          p.hash,
-          p.now,
-          p.expiresAt,
-          null,
-        ]);
-        await conn.query('COMMIT');
-        return true;
-      } finally {
-        conn.release();
+    const conn = await pool.getConnection();
+    try {
+      await conn.query('START TRANSACTION');
+      const [spent] = await conn.query(
+        'UPDATE refresh_tokens t INNER JOIN sessions s ON s.id = t.session_id ' +
+          'SET t.spent_at = ?, s.last_used_at = ?, s.refresh_expires_at = ? ' +
+          'WHERE t.id = ? AND t.spent_at IS NULL',
+        [p.now, p.now, p.expiresAt, p.parentId],
+      );
+      if (spent.affectedRows === 0) {
+        await conn.query('ROLLBACK');
+        return false;
       }
+      await conn.query(`INSERT INTO refresh_tokens ${TOKEN_VALUES}`, successorValues(p));
+      await conn.query('COMMIT');
+      return true;
+    } finally {
+      conn.release();
     }
   }
 }
@@ -173,6 +157,8 @@ const FIND_SQL = `
   SELECT t.id, t.session_id, t.token_hash, t.spent_at, s.user_id, s.expires_at, s.revoked_at, u.disabled_at
   FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
   WHERE t.id = ?`;
+/** The successor's row in TOKEN_VALUES' column order (unspent). */
+const successorValues = (p) => [p.jti, p.sessionId, p.parentId, p.hash, p.now, p.expiresAt, null];
 const TOKEN_VALUES =
   '(id, session_id, parent_id, token_hash, created_at, expires_at, spent_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 

@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { codesOf } from '../database/db-errors';
 
 /**
  * A refresh's spend on MySQL/MariaDB as one stored procedure: one round trip (`CALL`) instead
@@ -38,13 +39,6 @@ export const CALL_UNAVAILABLE = new Set([
   'ER_PROCACCESS_DENIED_ERROR',
   'ER_SP_WRONG_NO_OF_ARGS',
 ]);
-
-/** The error's driver code (mysql2's `code`, under TypeORM's QueryFailedError too). */
-export function mysqlCode(error: unknown): string | undefined {
-  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /**
  * `CHARACTER SET … COLLATE …` of a column, for the procedure's parameters: a parameter has
@@ -120,8 +114,8 @@ export async function installRefreshProcedure(
     await queryRunner.query(sql);
     return true;
   } catch (error) {
-    const code = mysqlCode(error);
-    if (!code || !NOT_ALLOWED.has(code)) throw error;
+    const code = codesOf(error).find((c) => NOT_ALLOWED.has(c));
+    if (!code) throw error;
     warn(
       `refresh: stored procedure ${REFRESH_PROCEDURE} not created (${code}: ${(error as Error).message}); ` +
         'refresh sends its four statements instead (one round trip each). Grant CREATE ROUTINE ' +

@@ -4,11 +4,11 @@ import { DataSource } from 'typeorm';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 import { EntityColumns } from '../database/entity-columns';
 import { retryOnConflict } from '../database/conflict-retry';
-import { isUniqueViolation } from '../database/db-errors';
+import { codesOf, isUniqueViolation } from '../database/db-errors';
 import { commitTimeoutMs } from '../database/failover-pool';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
-import { CALL_UNAVAILABLE, mysqlCode, REFRESH_PROCEDURE } from './refresh-procedure';
+import { CALL_UNAVAILABLE, REFRESH_PROCEDURE } from './refresh-procedure';
 import { Session } from './entities/session.entity';
 import { USER_COLUMNS } from './session-lookup';
 
@@ -195,8 +195,8 @@ export class TokenStore {
         return Number(rows[0].spent) === 1;
       });
     } catch (error) {
-      const code = mysqlCode(error);
-      if (!code || !CALL_UNAVAILABLE.has(code)) throw error;
+      const code = codesOf(error).find((c) => CALL_UNAVAILABLE.has(c));
+      if (!code) throw error;
       if (this.procedure !== 'unavailable') {
         this.logger.warn(
           `refresh: ${REFRESH_PROCEDURE} cannot be called (${code}); sending its statements ` +

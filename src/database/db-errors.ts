@@ -22,7 +22,8 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_IOERR',
 ]);
 
-function codesOf(error: unknown): string[] {
+/** The error's driver codes: its own, then its driverError's or cause's (TypeORM wraps mysql2's). */
+export function codesOf(error: unknown): string[] {
   const codes: string[] = [];
   let current: any = error;
   for (let depth = 0; current && depth < 3; depth++) {
