@@ -14,8 +14,14 @@
 // Since the app spends a token on MySQL by one CALL of a stored procedure, so does the floor
 // (same statements, its own procedure); --spend statements sends the four statements instead.
 // `npm run bench` runs it right after its refresh scenario (b) and prints the ratio.
+// --contract adds what the contract asks of every answer, with the app's own pieces and still
+// without Nest (dist/, so `npm run build` first): the security headers (the app's helmet
+// setup), X-Request-Id and its AsyncLocalStorage frame, the cookie plugin, the refresh's
+// per-IP rate-limit count (MemoryRateLimitStorage) and the latency histogram. The server's
+// distance to that floor is what Nest, guards and passport cost; the floor's distance to it,
+// what the contract's promises cost.
 // Usage: node scripts/bench-floor.js [--db sqlite|mysql] [--duration 10] [--connections 50]
-//        [--spend procedure|statements]
+//        [--spend procedure|statements] [--contract]
 const { fork } = require('node:child_process');
 const crypto = require('node:crypto');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
@@ -162,8 +168,57 @@ const successorValues = (p) => [p.jti, p.sessionId, p.parentId, p.hash, p.now, p
 const TOKEN_VALUES =
   '(id, session_id, parent_id, token_hash, created_at, expires_at, spent_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
-async function serve(port, databaseUrl, spendMode) {
-  const fastify = require('fastify')({ logger: false });
+/**
+ * --contract: the per-request work the contract adds to every answer (see the top), on bare
+ * Fastify with the app's own functions. Returns the rate-limit count for the refresh route.
+ */
+async function addContractWork(fastify) {
+  const dist = (path) => require(join(__dirname, '..', 'dist', path));
+  const { REQUEST_ID_HEADER } = dist('common/http/request-id');
+  const { runWithRequestId } = dist('common/logger/request-context');
+  const { registerSecurityHeaders } = dist('common/http/security-headers');
+  const { MemoryRateLimitStorage } = dist('rate-limit/memory-rate-limit.storage');
+  const client = require('prom-client');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    runWithRequestId(request.id, done);
+  });
+  const registry = new client.Registry();
+  const duration = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'as the app',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const children = new Map();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const key = `${request.method} ${request.routeOptions.url} ${reply.statusCode}`;
+    let child = children.get(key);
+    if (!child) {
+      child = duration.labels(request.method, request.routeOptions.url, String(reply.statusCode));
+      children.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    done();
+  });
+  registerSecurityHeaders(fastify);
+  await fastify.register(require('@fastify/cookie'));
+  const storage = new MemoryRateLimitStorage();
+  process.on('exit', () => storage.onApplicationShutdown());
+  return async (request) => {
+    const key = `auth-rate:refresh-ip:${crypto.createHash('sha256').update(request.ip).digest('base64url')}`;
+    const hit = await storage.increment(key, 60_000, 1e9, 60_000, 'refresh-ip');
+    return !hit.isBlocked;
+  };
+}
+
+async function serve(port, databaseUrl, spendMode, contract) {
+  const genReqId = contract
+    ? require(join(__dirname, '..', 'dist', 'common/http/request-id')).requestIdFor
+    : undefined;
+  const fastify = require('fastify')({ logger: false, ...(genReqId && { genReqId }) });
+  const countRefresh = contract ? await addContractWork(fastify) : null;
   const jwt = require('jsonwebtoken');
   process.on('SIGTERM', () => process.exit(0));
   const store = await openStore(databaseUrl, spendMode);
@@ -242,6 +297,7 @@ async function serve(port, databaseUrl, spendMode) {
   const fail = (reply, status, code) => reply.code(status).send({ statusCode: status, code });
   fastify.get('/tokens', async () => tokens);
   fastify.post('/api/auth/refresh', async (request, reply) => {
+    if (countRefresh && !(await countRefresh(request))) return fail(reply, 429, 'too_many');
     const token = request.body?.refreshToken;
     if (typeof token !== 'string' || token.length > 4096)
       return fail(reply, 400, 'validation_failed');
@@ -266,12 +322,22 @@ async function serve(port, databaseUrl, spendMode) {
       hash: sha256(next.refresh),
     });
     if (!spent) return fail(reply, 401, 'refresh_token_reused');
-    reply
-      .header('cache-control', 'no-store')
-      .header(
+    reply.header('cache-control', 'no-store');
+    if (countRefresh) {
+      reply.header('pragma', 'no-cache');
+      reply.setCookie('refresh_token', next.refresh, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: false,
+        path: '/api/auth',
+        maxAge: 604_800,
+      });
+    } else {
+      reply.header(
         'set-cookie',
         `refresh_token=${next.refresh}; Max-Age=604800; Path=/api/auth; HttpOnly; SameSite=Strict`,
       );
+    }
     return {
       accessToken: next.access,
       refreshToken: next.refresh,
@@ -288,7 +354,14 @@ async function serve(port, databaseUrl, spendMode) {
  * recreates), `duration` s, `connections`, `spend` procedure|statements (MySQL). Resolves to
  * { okPerSec, p50, p99, cpuPerRequest, failed, line }.
  */
-async function measureFloor({ db = 'sqlite', duration = 10, connections = 50, target, spend }) {
+async function measureFloor({
+  db = 'sqlite',
+  duration = 10,
+  connections = 50,
+  target,
+  spend,
+  contract = false,
+}) {
   const autocannon = require('autocannon');
   const { freePort } = require('./lib/server');
   const databaseUrl = db === 'mysql' ? await target.fresh() : '';
@@ -297,7 +370,11 @@ async function measureFloor({ db = 'sqlite', duration = 10, connections = 50, ta
   const base = `http://127.0.0.1:${port}`;
   // FLOOR_NODE_FLAGS: node flags for the floor's server (e.g. --cpu-prof, to compare profiles).
   const execArgv = process.env.FLOOR_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = fork(__filename, ['--serve', String(port), databaseUrl, spendMode], { execArgv });
+  const child = fork(
+    __filename,
+    ['--serve', String(port), databaseUrl, spendMode, contract ? 'contract' : ''],
+    { execArgv },
+  );
   await new Promise((resolve) => child.once('message', resolve));
   const tokens = await (await fetch(`${base}/tokens`)).json();
   const cpuMs = () => {
@@ -331,7 +408,8 @@ async function measureFloor({ db = 'sqlite', duration = 10, connections = 50, ta
   await new Promise((resolve) => child.once('exit', resolve));
   const ok = result.requests.total - failed;
   const okPerSec = ok / result.duration;
-  const how = db === 'mysql' ? `, spend by ${spendMode}` : '';
+  const how =
+    (db === 'mysql' ? `, spend by ${spendMode}` : '') + (contract ? ', with the contract' : '');
   const line =
     `floor refresh on ${db} (no framework${how}), ${connections} connections, ${duration} s: ` +
     `${Math.round(okPerSec)} refresh/s, p50 ${result.latency.p50} ms, ` +
@@ -363,6 +441,7 @@ async function measure() {
       connections: opt('connections', 50),
       target,
       spend,
+      contract: args.includes('--contract'),
     });
     console.log(floor.line);
     if (floor.failed > 0) process.exitCode = 1;
@@ -374,7 +453,7 @@ async function measure() {
 module.exports = { measureFloor };
 
 if (require.main === module && args[0] === '--serve')
-  serve(Number(args[1]), args[2], args[3]).catch((error) => {
+  serve(Number(args[1]), args[2], args[3], args[4] === 'contract').catch((error) => {
     console.error(error);
     process.exit(1);
   });

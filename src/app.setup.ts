@@ -265,7 +265,7 @@ export async function configureApp(
   registerHttpMetrics(fastify, app.get(Metrics));
   configureBodyParsing(fastify);
   requireHostHeader(fastify);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(fastify);
   closeConnectionsWhenDone(fastify);
   await app.register(fastifyCookie as any);
   issueRefreshCookies(fastify, app.get(ConfigService).getOrThrow<AuthConfig>('auth').secureCookie);
