@@ -128,12 +128,14 @@ function serverEnv(opts) {
   return benchServerEnv(opts.cost, { ACCESS_TOKEN_TTL: '2h' });
 }
 
-/** (b)'s floor run: into the figures and as a paragraph and row of (b)'s section. */
-function addFloor(b, details, floor, opts) {
+/** (b)'s floor runs: into the figures and as a paragraph and rows of (b)'s section. */
+function addFloor(b, details, floor, contractFloor, opts) {
   if (!b) return;
   b.floor = floor;
+  b.contractFloor = contractFloor;
   const section = details.find((d) => d.key === 'b');
   const ratio = b.result.okPerSec / floor.okPerSec;
+  const contractRatio = b.result.okPerSec / contractFloor.okPerSec;
   section.lines.push(
     '',
     `Right after, \`scripts/bench-floor.js\` did the same work on bare Fastify (same database,`,
@@ -141,10 +143,15 @@ function addFloor(b, details, floor, opts) {
     `metrics or request ids): **${fmt(floor.okPerSec, 0)} refresh/s**, so the server reaches`,
     `**${fmt(ratio, 2)}** of it (target ≥ 0.85). CPU per refresh: floor`,
     `${fmt(floor.cpuPerRequest, 2)} ms, server ${fmt(b.cpuPerRequest, 2)} ms.`,
+    '',
+    "The same floor with what the contract adds to every answer, by the app's own pieces and",
+    'still without Nest (`--contract`: security headers, `X-Request-Id` and its',
+    'AsyncLocalStorage frame, the cookie plugin, the per-IP rate-limit count, the latency',
+    `histogram): **${fmt(contractFloor.okPerSec, 0)} refresh/s** (${fmt(contractFloor.cpuPerRequest, 2)} ms`,
+    `of CPU), the server **${fmt(contractRatio, 2)}** of it.`,
   );
-  section.commands.push(
-    `node scripts/bench-floor.js --db ${opts.db} --duration ${opts.duration} --connections ${opts.connections}`,
-  );
+  const floorCommand = `node scripts/bench-floor.js --db ${opts.db} --duration ${opts.duration} --connections ${opts.connections}`;
+  section.commands.push(floorCommand, `${floorCommand} --contract`);
 }
 
 async function main() {
@@ -253,7 +260,20 @@ async function main() {
       });
       log(floor.line);
       if (floor.failed > 0) ctx.fail('b: floor', `${floor.failed} non-200 answers`);
-      addFloor(figures.scenarios.b, details, floor, opts);
+      // And with the contract's per-request work (security headers, request id, cookie
+      // plugin, rate-limit count, latency histogram): what the contract costs without Nest.
+      const contractFloor = await measureFloor({
+        db: opts.db,
+        duration: opts.duration,
+        connections: opts.connections,
+        target,
+        contract: true,
+      });
+      log(contractFloor.line);
+      if (contractFloor.failed > 0) {
+        ctx.fail('b: floor with the contract', `${contractFloor.failed} non-200 answers`);
+      }
+      addFloor(figures.scenarios.b, details, floor, contractFloor, opts);
     }
     if (want('e')) {
       const [small, big] = opts.tokenSizes.map(humanCount);

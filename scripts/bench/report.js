@@ -81,6 +81,16 @@ function targets(figures, { db, tokenLabels, rssRequests }) {
     '≥ 0.85',
     bf >= 0.85,
   );
+  const contractFloor = s.b?.contractFloor?.okPerSec;
+  rows.push({
+    id: 'b',
+    what: "refresh ÷ floor with the contract's per-request work",
+    figure: contractFloor
+      ? `${fmt(ratio(b, contractFloor), 2)} (${fmt(b, 0)} of ${fmt(contractFloor, 0)}/s)`
+      : 'not run',
+    target: 'none (a report)',
+    ok: null,
+  });
   // (c) compares with the hash_time measured right around its own load (scenarios.js).
   const ceiling = s.c?.hash.ceilingPerSec;
   const c = s.c && ratio(s.c.loginsPerSec, ceiling);
