@@ -47,9 +47,17 @@ class Passthrough implements NestInterceptor {
   }
 }
 
+/** A guard given as an instance rather than a class. */
+const instanceGuard: CanActivate = {
+  canActivate: () => {
+    calls.push('instance');
+    return true;
+  },
+};
+
 @Controller('t')
 class TestController {
-  @UseGuards(AsyncGuard)
+  @UseGuards(AsyncGuard, instanceGuard)
   @HttpCode(200)
   @Post('plain')
   plain() {
@@ -111,7 +119,7 @@ describe('serveDirectly', () => {
     const res = await fastify.inject({ method: 'POST', url: '/t/plain' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ok: true });
-    expect(calls).toEqual(['global:plain', 'route', 'handler']);
+    expect(calls).toEqual(['global:plain', 'route', 'instance', 'handler']);
   });
 
   it('answers a guard that says no as Nest does (403), one that throws by the filter', async () => {

@@ -111,8 +111,9 @@ export function serveDirectly<C>(app: NestFastifyApplication, route: DirectRoute
   const guards: CanActivate[] = [
     ...config.getGlobalGuards(),
     ...targets.flatMap((target) =>
-      (metadata<Type<CanActivate>[]>(GUARDS_METADATA, target) ?? []).map((guard) =>
-        app.get(guard, { strict: false }),
+      // A class: the instance Nest made for the route's module; `@UseGuards(new X())`: that.
+      (metadata<(Type<CanActivate> | CanActivate)[]>(GUARDS_METADATA, target) ?? []).map((guard) =>
+        typeof guard === 'function' ? app.get(guard, { strict: false }) : guard,
       ),
     ),
   ];
