@@ -50,7 +50,7 @@ const FORBIDDEN_MESSAGE = 'Forbidden resource';
  * order (the global ones, then the controller's, then the route's — the very instances Nest
  * made), the route's status code, the app's exception filter for every error, and then the
  * controller method itself. What is skipped is Nest's router around them (its execution
- * context, parameter factories, response controller and the async layers between them), ~13 %
+ * context, parameter factories, response controller and the async layers between them), ~6 %
  * of a refresh's CPU (docs/performance.md). Fastify's hooks (request ids, security headers,
  * cookies, metrics) run as for every route.
  *
