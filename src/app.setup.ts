@@ -227,8 +227,8 @@ function closeConnectionsWhenDone(fastify: FastifyInstance): void {
 
 /**
  * POST /api/auth/refresh, the busiest write, with its guards and filter but without Nest's
- * router between them (direct-route.ts): ~6 % less CPU per refresh, measured A/B. The arguments are
- * what the method's @CurrentUser() and @ClientMeta() give.
+ * router between them (direct-route.ts): ~6 % less CPU per refresh, measured A/B. The
+ * arguments are what the method's @CurrentUser() and @ClientMeta() give.
  */
 function serveRefreshDirectly(app: NestFastifyApplication): void {
   serveDirectly(app, {
