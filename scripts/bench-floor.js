@@ -19,7 +19,7 @@
 // setup), X-Request-Id and its AsyncLocalStorage frame, the cookie plugin, the refresh's
 // per-IP rate-limit count (MemoryRateLimitStorage) and the latency histogram. The server's
 // distance to that floor is what Nest, guards and passport cost; the floor's distance to it,
-// what the contract's promises cost.
+// what the contract's promises cost (docs/API.md's and the README's: v1 names no header).
 // Usage: node scripts/bench-floor.js [--db sqlite|mysql] [--duration 10] [--connections 50]
 //        [--spend procedure|statements] [--contract]
 const { fork } = require('node:child_process');
