@@ -174,34 +174,14 @@ const TOKEN_VALUES =
  */
 async function addContractWork(fastify) {
   const dist = (path) => require(join(__dirname, '..', 'dist', path));
-  const { REQUEST_ID_HEADER } = dist('common/http/request-id');
-  const { runWithRequestId } = dist('common/logger/request-context');
+  const { bindRequestId } = dist('common/http/request-id');
   const { registerSecurityHeaders } = dist('common/http/security-headers');
   const { MemoryRateLimitStorage } = dist('rate-limit/memory-rate-limit.storage');
-  const client = require('prom-client');
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    runWithRequestId(request.id, done);
-  });
-  const registry = new client.Registry();
-  const duration = new client.Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'as the app',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const children = new Map();
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const key = `${request.method} ${request.routeOptions.url} ${reply.statusCode}`;
-    let child = children.get(key);
-    if (!child) {
-      child = duration.labels(request.method, request.routeOptions.url, String(reply.statusCode));
-      children.set(key, child);
-    }
-    child.observe(reply.elapsedTime / 1000);
-    done();
-  });
+  const { Metrics } = dist('metrics/metrics.service');
+  const { registerHttpMetrics } = dist('metrics/http-metrics');
+  bindRequestId(fastify);
+  // The app's histogram by the app's hook (its audit counters get no events here).
+  registerHttpMetrics(fastify, new Metrics({ subscribe: () => undefined }));
   registerSecurityHeaders(fastify);
   await fastify.register(require('@fastify/cookie'));
   const storage = new MemoryRateLimitStorage();
