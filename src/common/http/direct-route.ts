@@ -17,6 +17,8 @@ import {
   ROUTE_ARGS_METADATA,
 } from '@nestjs/common/constants';
 import { ApplicationConfig } from '@nestjs/core';
+// Nest's answer when a guard returns false (its GuardsConsumer's).
+import { FORBIDDEN_MESSAGE } from '@nestjs/core/guards/constants';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -41,9 +43,6 @@ const served = new WeakMap<FastifyInstance, Set<string>>();
 export function isServedDirectly(fastify: FastifyInstance, method: string, url: string): boolean {
   return served.get(fastify)?.has(`${method} ${url}`) ?? false;
 }
-
-/** Nest's answer when a guard returns false (its GuardsConsumer's). */
-const FORBIDDEN_MESSAGE = 'Forbidden resource';
 
 /**
  * Serves one controller route straight from its Fastify handler: the same guards in Nest's
@@ -122,10 +121,8 @@ export function serveDirectly<C>(app: NestFastifyApplication, route: DirectRoute
     metadata<number>(HTTP_CODE_METADATA, method) ?? (route.method === 'POST' ? 201 : 200);
 
   const controller = app.get(route.controller);
-  let found = false;
   fastify.addHook('onRoute', (options: RouteOptions) => {
     if (options.method !== route.method || options.url !== route.url) return;
-    found = true;
     if (!served.has(fastify)) served.set(fastify, new Set());
     served.get(fastify)!.add(`${route.method} ${route.url}`);
     options.handler = async function direct(request: FastifyRequest, reply: FastifyReply) {
@@ -151,6 +148,10 @@ export function serveDirectly<C>(app: NestFastifyApplication, route: DirectRoute
     };
   });
   fastify.addHook('onReady', (done) =>
-    done(found ? undefined : new Error(`serveDirectly: no route ${route.method} ${route.url}`)),
+    done(
+      isServedDirectly(fastify, route.method, route.url)
+        ? undefined
+        : new Error(`serveDirectly: no route ${route.method} ${route.url}`),
+    ),
   );
 }
