@@ -184,11 +184,13 @@ async function addContractWork(fastify) {
   registerHttpMetrics(fastify, new Metrics({ subscribe: () => undefined }));
   registerSecurityHeaders(fastify);
   await fastify.register(require('@fastify/cookie'));
+  const { RATE_LIMIT_RULES, rateLimitKey } = dist('rate-limit/rate-limit.rules');
+  const rule = RATE_LIMIT_RULES.find((r) => r.name === 'refresh-ip');
   const storage = new MemoryRateLimitStorage();
   process.on('exit', () => storage.onApplicationShutdown());
   return async (request) => {
-    const key = `auth-rate:refresh-ip:${crypto.createHash('sha256').update(request.ip).digest('base64url')}`;
-    const hit = await storage.increment(key, 60_000, 1e9, 60_000, 'refresh-ip');
+    const key = rateLimitKey(rule.name, rule.key(request));
+    const hit = await storage.increment(key, 60_000, 1e9, 60_000, rule.name);
     return !hit.isBlocked;
   };
 }

@@ -18,9 +18,8 @@ import type {
   ThrottlerRequest,
 } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import { AppException, ErrorCode } from '../common/errors';
-import { RATE_LIMIT_KEY, RATE_LIMIT_RULES } from './rate-limit.rules';
+import { RATE_LIMIT_KEY, RATE_LIMIT_RULES, rateLimitKey } from './rate-limit.rules';
 
 const QUIET_RULES = new Set(RATE_LIMIT_RULES.filter((r) => r.quiet).map((r) => r.name));
 
@@ -69,12 +68,8 @@ export class RateLimitGuard extends ThrottlerGuard {
     return Promise.resolve(!this.reflector.get<string>(RATE_LIMIT_KEY, context.getHandler()));
   }
 
-  /**
-   * The rule name plus a hash of what is counted: stable across instances and releases (not
-   * tied to class or method names), and Redis never holds client emails or IPs in clear.
-   */
   protected generateKey(_context: ExecutionContext, tracker: string, name: string): string {
-    return `auth-rate:${name}:${createHash('sha256').update(tracker).digest('base64url')}`;
+    return rateLimitKey(name, tracker);
   }
 
   protected async handleRequest(request: ThrottlerRequest): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { normalizeEmail } from '../auth/dto/email.transform';
 
 /** Route metadata: which rules a `@RateLimit(...)` route counts against. */
@@ -48,6 +49,15 @@ export interface RateLimitRule {
  */
 export function authenticatedUserId(request: FastifyRequest): string | undefined {
   return (request as FastifyRequest & { user?: { id?: unknown } }).user?.id as string | undefined;
+}
+
+/**
+ * The storage key of a rule's count: the rule name plus a hash of what is counted, stable
+ * across instances and releases (not tied to class or method names), and Redis never holds
+ * client emails or IPs in clear.
+ */
+export function rateLimitKey(ruleName: string, tracker: string): string {
+  return `auth-rate:${ruleName}:${createHash('sha256').update(tracker).digest('base64url')}`;
 }
 
 /**
